@@ -1,0 +1,32 @@
+import { CdkApp, CdkLibrary, NxMonorepo, VERSIONS } from './tools/projen';
+
+const root = new NxMonorepo({ name: 'aws-secure-baseline', defaultBranch: 'main' });
+
+const library = (name: string, description: string) => {
+  const lib = new CdkLibrary({ parent: root, name, description });
+  root.addMember(lib);
+  return lib;
+};
+const libraries = [
+  library('network', 'VPC with three subnet tiers, explicit availability zones, endpoints and encrypted flow logs'),
+  library('security', 'KMS keys with explicit key policies and least-privilege IAM roles'),
+  library('data', 'Deny-by-default S3 data bucket and a Multi-AZ MySQL RDS instance with an AWS-managed password'),
+  library('observability', 'Encrypted alarm topic, the alarms an operator needs, and a dashboard per stage-region'),
+];
+
+const app = new CdkApp({
+  parent: root,
+  name: 'platform',
+  description: 'The CDK app: a self-mutating pipeline that deploys the baseline to every stage and region in config',
+  libraries,
+  deps: [`cdk-nag@${VERSIONS.cdkNag}`, `zod@${VERSIONS.zod}`, `yaml@${VERSIONS.yaml}`],
+  contextOverrides: {
+    // Strong references (CloudFormation exports) stop the Security stack's key or the Network stack's
+    // VPC from being deleted or changed while the Data stack still uses them. `cdk init` recommends
+    // "weak" (Fn::GetStackOutput), which lets a producer stack be deleted under a live database.
+    '@aws-cdk/core:defaultCrossStackReferences': 'strong',
+  },
+});
+root.addMember(app);
+
+root.synth();

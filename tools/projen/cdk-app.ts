@@ -1,0 +1,86 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { JsonFile, Project } from 'projen';
+import { VERSIONS } from './versions';
+import { WorkspaceProject } from './workspace-project';
+
+/** Options for the CDK application under `apps/`. */
+export interface CdkAppOptions {
+  readonly parent: Project;
+  /** Folder and Nx project name, e.g. `platform`. */
+  readonly name: string;
+  readonly description: string;
+  /** The construct libraries the app composes, linked through the npm workspace. */
+  readonly libraries: WorkspaceProject[];
+  /** Extra runtime dependencies (`name@version`). @default [] */
+  readonly deps?: string[];
+  /**
+   * Context values that deliberately differ from `cdk init`'s recommended feature flags.
+   *
+   * Each key must be a recommended flag: an override of a flag that does not exist is a typo.
+   * @default {}
+   */
+  readonly contextOverrides?: Record<string, unknown>;
+}
+
+/**
+ * The CDK app under `apps/<name>`: cdk.json with the feature flags `cdk init` writes for the
+ * pinned aws-cdk-lib, a `synth` Nx target that runs the compiled app with plain node.
+ *
+ * The stock setup runs `npx ts-node --prefer-ts-exts src/main.ts`, which type-checks the whole app
+ * on every synth. Here `build` (cached by Nx) type-checks once and synth runs the emitted
+ * JavaScript.
+ */
+export class CdkApp extends WorkspaceProject {
+  constructor(options: CdkAppOptions) {
+    super({
+      parent: options.parent,
+      name: options.name,
+      kind: 'apps',
+      description: options.description,
+      deps: [`aws-cdk-lib@${VERSIONS.awsCdkLib}`, `constructs@${VERSIONS.constructs}`, ...(options.deps ?? [])],
+      workspaceDeps: options.libraries,
+      tags: ['type:app'],
+    });
+    this.addDevDeps(`aws-cdk@${VERSIONS.awsCdkCli}`);
+    this.gitignore.exclude('/cdk.out/', '/cdk.context.json');
+
+    const recommended = readRecommendedFlags(this.root.outdir);
+    for (const key of Object.keys(options.contextOverrides ?? {})) {
+      if (!(key in recommended)) {
+        throw new Error(
+          `CdkApp.contextOverrides: '${key}' is not a recommended feature flag of aws-cdk-lib ${VERSIONS.awsCdkLib}`,
+        );
+      }
+    }
+    new JsonFile(this, 'cdk.json', {
+      obj: {
+        app: 'node lib/main.js',
+        // `cdk synth`/`cdk deploy` build first, through Nx so the libraries are built (and cached) too.
+        build: `npx nx run ${options.name}:build`,
+        output: 'cdk.out',
+        context: { ...recommended, ...options.contextOverrides },
+      },
+    });
+
+    this.targets.synth = {
+      executor: 'nx:run-commands',
+      options: { command: 'node lib/main.js', cwd: '{projectRoot}' },
+    };
+  }
+}
+
+/** The flags `cdk init` writes into a new app's cdk.json, as shipped with the installed aws-cdk-lib. */
+function readRecommendedFlags(workspaceRoot: string): Record<string, unknown> {
+  const file = path.join(workspaceRoot, 'node_modules', 'aws-cdk-lib', 'recommended-feature-flags.json');
+  if (!fs.existsSync(file)) {
+    throw new Error(`${file} not found: run 'npm ci' before 'npx projen' (cdk.json is generated from it)`);
+  }
+  const installed = JSON.parse(fs.readFileSync(path.join(path.dirname(file), 'package.json'), 'utf-8')).version;
+  if (installed !== VERSIONS.awsCdkLib) {
+    throw new Error(
+      `node_modules has aws-cdk-lib ${installed}, tools/projen/versions.ts pins ${VERSIONS.awsCdkLib}: run 'npm ci'`,
+    );
+  }
+  return JSON.parse(fs.readFileSync(file, 'utf-8'));
+}

@@ -1,0 +1,201 @@
+import { JsonFile, TextFile } from 'projen';
+import { PROJEN_MARKER } from 'projen/lib/common';
+import { NodePackageManager, NodeProject, TrailingComma } from 'projen/lib/javascript';
+import { ProjenrcTs } from 'projen/lib/typescript';
+import { VERSIONS } from './versions';
+import { WorkspaceProject } from './workspace-project';
+
+/** Options for the workspace root. */
+export interface NxMonorepoOptions {
+  /** The root package name. */
+  readonly name: string;
+  /** The branch `nx affected` compares against by default. @default 'main' */
+  readonly defaultBranch?: string;
+}
+
+/**
+ * The root of the Nx + npm workspaces monorepo.
+ *
+ * projen has no Nx or npm-workspaces component, so this one writes nx.json, the `workspaces` list,
+ * tsconfig.base.json, the flat eslint config and prettier config, and the root tasks. It owns the
+ * whole toolchain as dev dependencies: npm hoists them, so every project runs the same versions.
+ */
+export class NxMonorepo extends NodeProject {
+  private readonly members: WorkspaceProject[] = [];
+
+  constructor(options: NxMonorepoOptions) {
+    const defaultBranch = options.defaultBranch ?? 'main';
+    super({
+      name: options.name,
+      defaultReleaseBranch: defaultBranch,
+      packageManager: NodePackageManager.NPM,
+      projenVersion: VERSIONS.projen,
+      projenrcJs: false,
+      licensed: false,
+      jest: false,
+      package: false,
+      release: false,
+      buildWorkflow: false,
+      depsUpgrade: false,
+      pullRequestTemplate: false,
+      github: false,
+      npmignoreEnabled: false,
+      readme: undefined,
+      prettier: true,
+      prettierOptions: {
+        settings: { singleQuote: true, printWidth: 120, trailingComma: TrailingComma.ALL },
+      },
+      devDeps: [
+        `nx@${VERSIONS.nx}`,
+        `typescript@${VERSIONS.typescript}`,
+        `ts-node@${VERSIONS.tsNode}`,
+        `jest@${VERSIONS.jest}`,
+        `@swc/jest@${VERSIONS.swcJest}`,
+        `@swc/core@${VERSIONS.swcCore}`,
+        `@types/jest@${VERSIONS.typesJest}`,
+        `@types/node@${VERSIONS.typesNode}`,
+        `eslint@${VERSIONS.eslint}`,
+        `typescript-eslint@${VERSIONS.typescriptEslint}`,
+        `prettier@${VERSIONS.prettier}`,
+      ],
+    });
+
+    new ProjenrcTs(this, { projenCodeDir: 'tools/projen' });
+    // projen's own components add these unpinned; pin them like everything else.
+    this.addDevDeps(`prettier@${VERSIONS.prettier}`, `constructs@${VERSIONS.constructs}`);
+    // `npm run build` at the root builds every project (through Nx, cached).
+    this.compileTask.exec('nx run-many -t build --output-style=stream');
+    // projen writes an empty compilerOptions for tsconfig.projen.json; TypeScript then targets ES5
+    // and projen's classes cannot be extended ("Class constructor ... cannot be invoked without 'new'").
+    this.tryFindObjectFile('tsconfig.projen.json')?.addOverride('compilerOptions', {
+      target: 'ES2022',
+      module: 'commonjs',
+      moduleResolution: 'node',
+      strict: true,
+      esModuleInterop: true,
+      skipLibCheck: true,
+      types: ['node'],
+    });
+
+    this.package.addField('private', true);
+    this.package.addField('workspaces', () =>
+      this.members.map((m) => m.package.project.outdir.slice(this.outdir.length + 1)),
+    );
+    this.package.addField('engines', { node: '>=20' });
+
+    this.gitignore.exclude('/.nx/', 'node_modules/', '*.tsbuildinfo', '/coverage/');
+    this.prettier?.addIgnorePattern('**/lib/');
+    this.prettier?.addIgnorePattern('**/cdk.out/');
+    this.prettier?.addIgnorePattern('.nx/');
+
+    new JsonFile(this, 'tsconfig.base.json', {
+      obj: {
+        compilerOptions: {
+          target: 'ES2022',
+          lib: ['es2022'],
+          module: 'commonjs',
+          moduleResolution: 'node',
+          strict: true,
+          noImplicitReturns: true,
+          noFallthroughCasesInSwitch: true,
+          noUnusedLocals: true,
+          noUnusedParameters: true,
+          esModuleInterop: true,
+          resolveJsonModule: true,
+          declaration: true,
+          sourceMap: true,
+          skipLibCheck: true,
+          forceConsistentCasingInFileNames: true,
+          types: ['node', 'jest'],
+        },
+      },
+    });
+
+    new JsonFile(this, 'nx.json', {
+      obj: {
+        $schema: './node_modules/nx/schemas/nx-schema.json',
+        defaultBase: defaultBranch,
+        // No Nx Cloud: nothing leaves the machine, and CI needs no token.
+        neverConnectToCloud: true,
+        namedInputs: {
+          // Files every project's result depends on: a change here makes every project affected.
+          sharedGlobals: [
+            '{workspaceRoot}/tsconfig.base.json',
+            '{workspaceRoot}/package-lock.json',
+            '{workspaceRoot}/eslint.config.mjs',
+            '{workspaceRoot}/.prettierrc.json',
+            '{workspaceRoot}/tools/testing/**/*',
+          ],
+          default: ['{projectRoot}/**/*', 'sharedGlobals'],
+          production: ['default', '!{projectRoot}/test/**/*', '!{projectRoot}/jest.config.json'],
+        },
+        targetDefaults: {
+          build: {
+            dependsOn: ['^build'],
+            inputs: ['production', '^production'],
+            outputs: ['{projectRoot}/lib'],
+            cache: true,
+          },
+          typecheck: { dependsOn: ['^build'], inputs: ['default', '^production'], outputs: [], cache: true },
+          // Jest only transpiles (swc): `typecheck` is where tests are type-checked, so test waits for it.
+          test: { dependsOn: ['^build', 'typecheck'], inputs: ['default', '^production'], outputs: [], cache: true },
+          lint: { inputs: ['default'], outputs: [], cache: true },
+          synth: {
+            dependsOn: ['build'],
+            inputs: ['production', '^production'],
+            outputs: ['{projectRoot}/cdk.out'],
+            cache: true,
+          },
+        },
+      },
+    });
+
+    const eslintConfig = new TextFile(this, 'eslint.config.mjs');
+    for (const line of [
+      `// ${PROJEN_MARKER}. To modify, edit .projenrc.ts and run "npx projen".`,
+      "import tseslint from 'typescript-eslint';",
+      '',
+      'export default tseslint.config(',
+      "  { ignores: ['**/lib/**', '**/cdk.out/**', '**/node_modules/**', '.nx/**'] },",
+      '  ...tseslint.configs.recommended,',
+      '  {',
+      '    rules: {',
+      "      'no-console': 'off',",
+      "      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],",
+      '      // A literal partition hard-codes the commercial regions: use Aws.PARTITION or formatArn.',
+      "      'no-restricted-syntax': ['error', { selector: 'Literal[value=/^arn:aws:/]', message: 'Use Aws.PARTITION or Stack.of(this).formatArn() instead of a literal arn:aws: prefix.' }],",
+      '    },',
+      '  },',
+      ');',
+    ]) {
+      eslintConfig.addLine(line);
+    }
+
+    // The workspace's own commands. package.json scripts call these through projen.
+    this.addTask('synth', {
+      description: 'Synthesize the CDK app (every stage, region and the pipeline) with all checks on',
+      exec: 'nx run platform:synth --output-style=stream',
+      receiveArgs: true,
+    });
+    this.testTask.reset('nx run-many -t lint test --output-style=stream');
+    this.testTask.exec('tsc -p tools/tsconfig.json');
+    this.testTask.exec('jest -c tools/jest.config.json');
+
+    new JsonFile(this, 'tools/tsconfig.json', {
+      obj: { extends: '../tsconfig.base.json', compilerOptions: { noEmit: true }, include: ['**/*.ts'] },
+    });
+    new JsonFile(this, 'tools/jest.config.json', {
+      obj: {
+        testEnvironment: 'node',
+        rootDir: '.',
+        testMatch: ['<rootDir>/test/**/*.test.ts'],
+        transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }] },
+      },
+    });
+  }
+
+  /** Registers a project as an npm workspace member. */
+  public addMember(member: WorkspaceProject): void {
+    this.members.push(member);
+  }
+}

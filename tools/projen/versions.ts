@@ -1,0 +1,30 @@
+/**
+ * Every third-party version the workspace uses, in one place.
+ *
+ * Exact pins: a platform repository must synthesize the same templates tomorrow as today, and
+ * `npm ci` only guarantees that when package.json and the lockfile agree on exact versions.
+ */
+export const VERSIONS = {
+  awsCdkLib: '2.276.0',
+  awsCdkCli: '2.1148.1',
+  constructs: '10.8.1',
+  cdkNag: '3.0.2',
+  nx: '24.0.6',
+  projen: '0.103.25',
+  // ts-jest and typescript-eslint need TypeScript < 6.1; 6.0 trips projen's app tsconfig.
+  typescript: '5.9.3',
+  tsNode: '10.9.2',
+  jest: '30.5.2',
+  swcJest: '0.2.39',
+  swcCore: '1.16.22',
+  typesJest: '30.0.0',
+  typesNode: '20.19.43',
+  eslint: '9.39.5',
+  typescriptEslint: '8.74.0',
+  prettier: '3.10.1',
+  zod: '4.6.7',
+  yaml: '2.9.1',
+} as const;
+
+/** The npm scope of every workspace package. */
+export const SCOPE = '@baseline';

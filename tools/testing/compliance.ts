@@ -1,0 +1,120 @@
+/**
+ * Test helper: synthesize an App with every check the platform runs and return what they found.
+ *
+ * The checks are those of the real app: cdk-nag v3 AwsSolutions and NIST 800-53 rev 5 packs as
+ * validation plugins, and the CDK's own CloudFormation validation with its findings as errors.
+ * Libraries use this so that a construct that would add a finding fails in its own package, not
+ * only later in the app.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { App, AppProps, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
+
+/** One unacknowledged finding: which plugin, which rule, on which construct paths. */
+export interface Finding {
+  readonly plugin: string;
+  readonly rule: string;
+  readonly severity: string;
+  readonly description: string;
+  readonly paths: string[];
+}
+
+/** One acknowledged finding, with the reason it was acknowledged. */
+export interface Acknowledgement {
+  readonly plugin: string;
+  readonly rule: string;
+  /** The id as acknowledged, e.g. `AwsSolutions::AwsSolutions-IAM5[Action::kms:ReEncrypt*]`. */
+  readonly id: string;
+  /** The construct the acknowledgement was placed on. */
+  readonly at: string;
+  readonly reason: string;
+  readonly paths: string[];
+}
+
+export interface ValidationResult {
+  readonly findings: Finding[];
+  readonly acknowledged: Acknowledgement[];
+}
+
+/** An App that runs both rule packs and treats CloudFormation validation findings as errors. */
+export function checkedApp(props: AppProps = {}): App {
+  const app = new App({
+    outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-checked-')),
+    ...props,
+    context: { '@aws-cdk/core:validateAgainstDefaultRules': true, ...props.context },
+  });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new NIST80053R5Checks(app));
+  return app;
+}
+
+/**
+ * Synthesizes the app and returns every finding of every plugin, acknowledged or not.
+ *
+ * Synthesis throws when a plugin reports a violation; that one error is expected and swallowed
+ * here because the report it points to is the result. Any other error is rethrown.
+ */
+export function validate(app: App): ValidationResult {
+  try {
+    app.synth();
+  } catch (e) {
+    if (!(e instanceof Error) || !e.message.startsWith('Validation failed')) {
+      throw e;
+    }
+  }
+  const reportFile = path.join(app.outdir, 'validation-report.json');
+  if (!fs.existsSync(reportFile)) {
+    // The CDK writes the report whenever a plugin found or acknowledged anything.
+    return { findings: [], acknowledged: [] };
+  }
+  const report = JSON.parse(fs.readFileSync(reportFile, 'utf-8')) as Report;
+  const findings: Finding[] = [];
+  const acknowledged: Acknowledgement[] = [];
+  for (const plugin of report.pluginReports) {
+    for (const v of plugin.violations ?? []) {
+      findings.push({
+        plugin: plugin.pluginName,
+        rule: v.ruleName,
+        severity: v.severity,
+        description: v.description,
+        paths: v.violatingConstructs.map((c) => c.constructPath),
+      });
+    }
+    for (const v of plugin.suppressedViolations ?? []) {
+      acknowledged.push({
+        plugin: plugin.pluginName,
+        rule: v.ruleName,
+        id: v.acknowledgedId,
+        at: v.acknowledgedAt,
+        reason: v.reason,
+        paths: v.violatingConstructs.map((c) => c.constructPath),
+      });
+    }
+  }
+  return { findings, acknowledged };
+}
+
+/** Human-readable lines for a failing assertion: `rule (plugin) at path: description`. */
+export function describeFindings(findings: Finding[]): string[] {
+  return findings.flatMap((f) => f.paths.map((p) => `${f.rule} (${f.plugin}) at ${p}: ${f.description}`));
+}
+
+interface Report {
+  pluginReports: Array<{
+    pluginName: string;
+    violations?: Array<{
+      ruleName: string;
+      description: string;
+      severity: string;
+      violatingConstructs: Array<{ constructPath: string }>;
+    }>;
+    suppressedViolations?: Array<{
+      ruleName: string;
+      acknowledgedId: string;
+      acknowledgedAt: string;
+      reason: string;
+      violatingConstructs: Array<{ constructPath: string }>;
+    }>;
+  }>;
+}
