@@ -1,0 +1,3 @@
+export * from './application-role';
+export * from './encryption-key';
+export * from './service-role';
