@@ -1,0 +1,563 @@
+import {
+  ArnFormat,
+  CfnResource,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  Token,
+  Validations,
+  aws_ec2 as ec2,
+  aws_iam as iam,
+  aws_kms as kms,
+  aws_logs as logs,
+  aws_rds as rds,
+  aws_secretsmanager as secretsmanager,
+} from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { Ipv4Cidr, contains, format, parseIpv4Cidr } from './private/cidr';
+import { wholeDays } from './private/durations';
+import { mysqlSupportsPerformanceInsights } from './private/performance-insights';
+import { overlaps, parseDailyWindow, parseWeeklyWindow } from './private/windows';
+
+/**
+ * Properties of a {@link MysqlDatabase}.
+ */
+export interface MysqlDatabaseProps {
+  /** The VPC the instance is placed in. */
+  readonly vpc: ec2.IVpc;
+
+  /**
+   * The subnets of the DB subnet group: the VPC's isolated subnets.
+   *
+   * Isolated subnets have no route to or from the internet, so the database is unreachable from
+   * outside the VPC whatever its security group says.
+   */
+  readonly subnets: ec2.SubnetSelection;
+
+  /**
+   * The CIDR blocks allowed to connect: the application subnets' own CIDRs, nothing broader.
+   *
+   * These are the only ingress sources of the database's security group. Refused: any block broader
+   * than /16 (which includes `0.0.0.0/0` and `10.0.0.0/8`), and any block that covers the whole VPC
+   * range when that range is known at synth time; either would let every workload in the VPC (or
+   * beyond) reach the database port.
+   */
+  readonly clientCidrs: string[];
+
+  /**
+   * The stage key: encrypts the storage, the snapshots, the Performance Insights data and the
+   * RDS-managed master user secret.
+   */
+  readonly encryptionKey: kms.IKey;
+
+  /**
+   * The role RDS enhanced monitoring assumes; it must trust `monitoring.rds.amazonaws.com`.
+   *
+   * The construct attaches a customer managed policy to it with exactly the permissions enhanced
+   * monitoring uses (the `RDSOSMetrics` log group of this region and account), rather than the
+   * broader AWS managed `AmazonRDSEnhancedMonitoringRole`, which covers every `RDS*` log group.
+   */
+  readonly monitoringRole: iam.IRole;
+
+  /**
+   * The DB instance identifier, also the middle part of the log group names.
+   *
+   * RDS rules: 1 to 63 characters, letters, digits and hyphens, starting with a letter, no two
+   * consecutive hyphens, no trailing hyphen. Lower case is required here because RDS stores the
+   * identifier in lower case and names the log groups after the stored form.
+   */
+  readonly instanceIdentifier: string;
+
+  /** The instance class, e.g. `ec2.InstanceType.of(ec2.InstanceClass.M7G, ec2.InstanceSize.LARGE)`. */
+  readonly instanceType: ec2.InstanceType;
+
+  /** Allocated gp3 storage in GiB, 20 to 65536. */
+  readonly allocatedStorageGiB: number;
+
+  /**
+   * The storage autoscaling ceiling in GiB.
+   *
+   * RDS requires it to be at least 10% above the allocated storage.
+   *
+   * @default - twice `allocatedStorageGiB`
+   */
+  readonly maxAllocatedStorageGiB?: number;
+
+  /**
+   * Whether RDS keeps a synchronous standby in a second Availability Zone.
+   *
+   * @default true
+   */
+  readonly multiAz?: boolean;
+
+  /**
+   * How long automated backups (point-in-time recovery) are kept, 1 to 35 days.
+   *
+   * Zero, which disables automated backups, is refused.
+   *
+   * @default Duration.days(30)
+   */
+  readonly backupRetention?: Duration;
+
+  /**
+   * Whether RDS refuses to delete the instance until this is turned off.
+   *
+   * @default true
+   */
+  readonly deletionProtection?: boolean;
+
+  /**
+   * The port MySQL listens on, 1150 to 65535 and not 3306.
+   *
+   * The default port 3306 is refused: scanners try it first, and the rule packs flag it
+   * (AwsSolutions-RDS11). The value comes from the environment config.
+   */
+  readonly port: number;
+
+  /**
+   * The daily backup window in UTC, `hh24:mi-hh24:mi`, at least 30 minutes.
+   *
+   * @default '03:00-04:00'
+   */
+  readonly preferredBackupWindow?: string;
+
+  /**
+   * The weekly maintenance window in UTC, `ddd:hh24:mi-ddd:hh24:mi`, at least 30 minutes, not
+   * overlapping the backup window.
+   *
+   * @default 'sun:04:30-sun:05:30'
+   */
+  readonly preferredMaintenanceWindow?: string;
+
+  /**
+   * How long the exported database logs (audit, error, slow query) are kept in CloudWatch Logs.
+   *
+   * One year, like the S3 access logs: the audit log is the record of who connected and who
+   * changed schemas or privileges.
+   *
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+
+  /** The key that encrypts the exported log groups; its key policy must allow the CloudWatch Logs service. */
+  readonly logsKey: kms.IKey;
+
+  /**
+   * Name of a database to create in the instance.
+   *
+   * MySQL rules: 1 to 64 letters, digits or underscores, starting with a letter.
+   *
+   * @default - no database is created
+   */
+  readonly databaseName?: string;
+
+  /**
+   * The pinned MySQL engine version; must be a MySQL 8 version.
+   *
+   * Pinned (and `autoMinorVersionUpgrade` off) so that the version in the template is the version
+   * running: an upgrade is a reviewed code change that goes through the pipeline, not a drift.
+   *
+   * @default rds.MysqlEngineVersion.VER_8_0_44
+   */
+  readonly engineVersion?: rds.MysqlEngineVersion;
+}
+
+/** Log types exported to CloudWatch Logs. */
+const LOG_EXPORTS = ['audit', 'error', 'slowquery'] as const;
+
+/** Construct ids of the pre-created log groups, per log type; stable, part of the contract. */
+const LOG_GROUP_IDS: Record<(typeof LOG_EXPORTS)[number], string> = {
+  audit: 'AuditLogGroup',
+  error: 'ErrorLogGroup',
+  slowquery: 'SlowQueryLogGroup',
+};
+
+const MYSQL_DEFAULT_PORT = 3306;
+
+/**
+ * A Multi-AZ RDS for MySQL 8 instance in isolated subnets, with an RDS-managed master password.
+ *
+ * The master password is generated, stored and rotated by RDS in Secrets Manager
+ * (`ManageMasterUserPassword`), encrypted with the stage key: no password appears in the template
+ * and no hand-made secret exists. Clients must use TLS (`require_secure_transport`), connect on a
+ * non-default port from the application subnets only, and can authenticate with IAM.
+ */
+export class MysqlDatabase extends Construct {
+  /** The DB instance. */
+  public readonly instance: rds.DatabaseInstance;
+
+  /** The security group of the instance; its only ingress is `port` from `clientCidrs`. */
+  public readonly securityGroup: ec2.SecurityGroup;
+
+  /** The port MySQL listens on. */
+  public readonly port: number;
+
+  /**
+   * The master user secret that RDS creates and rotates (its ARN is the instance's
+   * `MasterUserSecret.SecretArn` attribute).
+   */
+  public readonly secret: secretsmanager.ISecret;
+
+  /** The pre-created log groups, keyed by log type (`audit`, `error`, `slowquery`). */
+  public readonly logGroups: { readonly [logType: string]: logs.ILogGroup };
+
+  /** Whether Performance Insights is on; it is off on the classes RDS for MySQL does not support it on. */
+  public readonly performanceInsightsEnabled: boolean;
+
+  constructor(scope: Construct, id: string, props: MysqlDatabaseProps) {
+    super(scope, id);
+
+    validateIdentifier(this, props.instanceIdentifier);
+    validatePort(this, props.port);
+    validateClientCidrs(this, props.clientCidrs, props.vpc);
+    if (props.databaseName !== undefined) {
+      validateDatabaseName(this, props.databaseName);
+    }
+    const maxAllocatedStorageGiB = validateStorage(this, props.allocatedStorageGiB, props.maxAllocatedStorageGiB);
+    const backupRetentionDays = wholeDays(this, 'backupRetention', props.backupRetention ?? Duration.days(30), 1, 35);
+    const backupWindow = props.preferredBackupWindow ?? '03:00-04:00';
+    const maintenanceWindow = props.preferredMaintenanceWindow ?? 'sun:04:30-sun:05:30';
+    validateWindows(this, backupWindow, maintenanceWindow);
+
+    const engineVersion = props.engineVersion ?? rds.MysqlEngineVersion.VER_8_0_44;
+    if (!engineVersion.mysqlMajorVersion.startsWith('8.')) {
+      throw new Error(
+        `${this.node.path}: engineVersion ${engineVersion.mysqlFullVersion} is not allowed; it must be a MySQL 8 version`,
+      );
+    }
+    const engine = rds.DatabaseInstanceEngine.mysql({ version: engineVersion });
+    const stack = Stack.of(this);
+
+    this.port = props.port;
+
+    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: props.vpc,
+      description: 'MySQL instance: database port from the application subnets only',
+      // The database initiates no connections; the CDK renders a disallow-all placeholder egress
+      // rule (255.255.255.255/32) so that EC2's implicit allow-all egress is removed.
+      allowAllOutbound: false,
+    });
+    for (const cidr of props.clientCidrs) {
+      this.securityGroup.addIngressRule(
+        ec2.Peer.ipv4(cidr),
+        ec2.Port.tcp(props.port),
+        `MySQL from application subnet ${cidr}`,
+      );
+    }
+
+    const parameterGroup = new rds.ParameterGroup(this, 'ParameterGroup', {
+      engine,
+      description: `MySQL ${engineVersion.mysqlMajorVersion}: TLS required, slow query log to file`,
+      parameters: {
+        // Refuses any connection that is not TLS, whatever the client asks for.
+        require_secure_transport: '1',
+        // The slow query log is exported to CloudWatch Logs; RDS publishes only file logs.
+        slow_query_log: '1',
+        long_query_time: '2',
+        log_output: 'FILE',
+      },
+    });
+
+    // The audit log records connections and schema/privilege changes (DDL, DCL): who got in and
+    // what they changed. It needs the MariaDB audit plugin, which RDS for MySQL ships as an option.
+    const optionGroup = new rds.OptionGroup(this, 'OptionGroup', {
+      engine,
+      description: `MySQL ${engineVersion.mysqlMajorVersion}: audit plugin for connections, DDL and DCL`,
+      configurations: [
+        {
+          name: 'MARIADB_AUDIT_PLUGIN',
+          settings: { SERVER_AUDIT_EVENTS: 'CONNECT,QUERY_DDL,QUERY_DCL' },
+        },
+      ],
+    });
+
+    // Pre-created so that retention, encryption and removal are ours: otherwise RDS creates them
+    // on first export, unencrypted and kept forever (and `cloudwatchLogsRetention` would fix that
+    // with a Lambda-backed custom resource).
+    const logGroups: { [logType: string]: logs.LogGroup } = {};
+    for (const logType of LOG_EXPORTS) {
+      logGroups[logType] = new logs.LogGroup(this, LOG_GROUP_IDS[logType], {
+        logGroupName: `/aws/rds/instance/${props.instanceIdentifier}/${logType}`,
+        retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+        encryptionKey: props.logsKey,
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+    }
+    this.logGroups = logGroups;
+
+    const monitoringPolicy = new iam.ManagedPolicy(this, 'MonitoringPolicy', {
+      description: 'RDS enhanced monitoring: write OS metrics to the RDSOSMetrics log group',
+      roles: [props.monitoringRole],
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'CreateRdsOsMetricsLogGroup',
+          actions: ['logs:CreateLogGroup', 'logs:PutRetentionPolicy'],
+          resources: [rdsOsMetricsArn(stack)],
+        }),
+        new iam.PolicyStatement({
+          sid: 'WriteRdsOsMetricsLogStreams',
+          actions: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams', 'logs:GetLogEvents'],
+          resources: [`${rdsOsMetricsArn(stack)}:log-stream:*`],
+        }),
+      ],
+    });
+    Validations.of(monitoringPolicy).acknowledge({
+      id: `AwsSolutions::AwsSolutions-IAM5[Resource::${rdsOsMetricsFindingArn(stack)}:log-stream:*]`,
+      reason:
+        'RDS enhanced monitoring writes one stream per instance into the fixed log group RDSOSMetrics, ' +
+        'named after the DbiResourceId that exists only once the instance does; the group is named ' +
+        'exactly, only the stream is open, and only to the log actions of AmazonRDSEnhancedMonitoringRole.',
+    });
+
+    this.performanceInsightsEnabled = mysqlSupportsPerformanceInsights(props.instanceType);
+
+    const subnetGroup = new rds.SubnetGroup(this, 'SubnetGroup', {
+      vpc: props.vpc,
+      vpcSubnets: props.subnets,
+      description: `Isolated subnets of MySQL instance ${props.instanceIdentifier}`,
+    });
+
+    this.instance = new rds.DatabaseInstance(this, 'Resource', {
+      engine,
+      instanceType: props.instanceType,
+      instanceIdentifier: props.instanceIdentifier,
+      vpc: props.vpc,
+      subnetGroup,
+      securityGroups: [this.securityGroup],
+      publiclyAccessible: false,
+      port: props.port,
+      databaseName: props.databaseName,
+      // RDS generates the master password and keeps it in a secret it rotates itself, encrypted
+      // with the stage key; nothing secret passes through the template.
+      credentials: rds.Credentials.fromUsername('admin', { encryptionKey: props.encryptionKey }),
+      manageMasterUserPassword: true,
+      iamAuthentication: true,
+      caCertificate: rds.CaCertificate.RDS_CA_RSA2048_G1,
+      storageType: rds.StorageType.GP3,
+      storageEncrypted: true,
+      storageEncryptionKey: props.encryptionKey,
+      allocatedStorage: props.allocatedStorageGiB,
+      maxAllocatedStorage: maxAllocatedStorageGiB,
+      multiAz: props.multiAz ?? true,
+      backupRetention: Duration.days(backupRetentionDays),
+      preferredBackupWindow: backupWindow,
+      preferredMaintenanceWindow: maintenanceWindow,
+      copyTagsToSnapshot: true,
+      // Automated backups outlive an instance deletion until their retention ends.
+      deleteAutomatedBackups: false,
+      deletionProtection: props.deletionProtection ?? true,
+      removalPolicy: RemovalPolicy.SNAPSHOT,
+      autoMinorVersionUpgrade: false,
+      allowMajorVersionUpgrade: false,
+      parameterGroup,
+      optionGroup,
+      cloudwatchLogsExports: [...LOG_EXPORTS],
+      monitoringInterval: Duration.seconds(60),
+      monitoringRole: props.monitoringRole,
+      enablePerformanceInsights: this.performanceInsightsEnabled,
+      performanceInsightEncryptionKey: this.performanceInsightsEnabled ? props.encryptionKey : undefined,
+      performanceInsightRetention: this.performanceInsightsEnabled
+        ? rds.PerformanceInsightRetention.DEFAULT
+        : undefined,
+    });
+    // manageMasterUserPassword: true always gives the instance a secret; the `!` only narrows the type.
+    this.secret = this.instance.secret!;
+
+    const cfnInstance = this.instance.node.defaultChild as CfnResource;
+    // The log groups must exist before RDS first exports, or RDS creates them itself (unencrypted,
+    // no retention) and CloudFormation then fails to create ours with "already exists".
+    for (const logGroup of Object.values(logGroups)) {
+      cfnInstance.addResourceDependency(
+        logGroup.node.defaultChild as CfnResource,
+        'RDS must find the log group ours, not create it',
+      );
+    }
+    // Enhanced monitoring starts with the instance; its role must already hold the permissions.
+    cfnInstance.addResourceDependency(
+      monitoringPolicy.node.defaultChild as CfnResource,
+      'enhanced monitoring needs its permissions from the start',
+    );
+
+    this.acknowledgeDeliberateFindings();
+  }
+
+  private acknowledgeDeliberateFindings(): void {
+    const cfnInstance = this.instance.node.defaultChild as CfnResource;
+    Validations.of(cfnInstance).acknowledge({
+      id: 'NIST.800.53.R5::NIST.800.53.R5-RDSLoggingEnabled[LogExport::general]',
+      reason:
+        'The general query log records every statement with its literal values (personal data, ' +
+        'secrets in INSERTs) at a large I/O cost; connections, DDL and DCL are exported through the ' +
+        'audit log (MARIADB_AUDIT_PLUGIN), error and slow queries through their own logs.',
+    });
+    Validations.of(cfnInstance).acknowledge({
+      id: 'NIST.800.53.R5::NIST.800.53.R5-RDSInBackupPlan',
+      reason:
+        'Recovery comes from RDS automated backups (BackupRetentionPeriod 30 days by default, ' +
+        'point-in-time restore, kept after deletion: DeleteAutomatedBackups false) and a final ' +
+        'snapshot on removal; an AWS Backup plan and vault are an organisation-level decision outside ' +
+        'this construct.',
+    });
+  }
+}
+
+/** `arn:<partition>:logs:<region>:<account>:log-group:RDSOSMetrics`, the fixed enhanced monitoring group. */
+function rdsOsMetricsArn(stack: Stack): string {
+  return stack.formatArn({
+    service: 'logs',
+    resource: 'log-group',
+    resourceName: 'RDSOSMetrics',
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
+}
+
+/** The same ARN as cdk-nag prints it in a finding id (tokens as `<AWS::...>`). */
+function rdsOsMetricsFindingArn(stack: Stack): string {
+  const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
+  const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
+  return `arn:<AWS::Partition>:logs:${region}:${account}:log-group:RDSOSMetrics`;
+}
+
+function validateIdentifier(scope: Construct, identifier: string): void {
+  if (Token.isUnresolved(identifier)) {
+    return;
+  }
+  if (identifier.length < 1 || identifier.length > 63 || !/^[a-z](?:[a-z0-9]|-(?!-))*(?<!-)$/.test(identifier)) {
+    throw new Error(
+      `${scope.node.path}: instanceIdentifier '${identifier}' is not allowed; it must be 1 to 63 lower-case ` +
+        'letters, digits or hyphens, start with a letter, and have no trailing or consecutive hyphens',
+    );
+  }
+}
+
+function validatePort(scope: Construct, port: number): void {
+  if (Token.isUnresolved(port)) {
+    return;
+  }
+  if (!Number.isInteger(port) || port < 1150 || port > 65535 || port === MYSQL_DEFAULT_PORT) {
+    throw new Error(
+      `${scope.node.path}: port ${port} is not allowed; it must be an integer from 1150 to 65535 ` +
+        `(the RDS for MySQL range) other than the default ${MYSQL_DEFAULT_PORT}`,
+    );
+  }
+}
+
+function validateDatabaseName(scope: Construct, name: string): void {
+  if (Token.isUnresolved(name)) {
+    return;
+  }
+  if (!/^[A-Za-z][A-Za-z0-9_]{0,63}$/.test(name)) {
+    throw new Error(
+      `${scope.node.path}: databaseName '${name}' is not allowed; it must be 1 to 64 letters, digits ` +
+        'or underscores, starting with a letter',
+    );
+  }
+}
+
+function validateStorage(scope: Construct, allocated: number, max: number | undefined): number {
+  if (Token.isUnresolved(allocated)) {
+    return max ?? allocated * 2;
+  }
+  if (!Number.isInteger(allocated) || allocated < 20 || allocated > 65536) {
+    throw new Error(
+      `${scope.node.path}: allocatedStorageGiB ${allocated} is not allowed; gp3 storage for MySQL must be ` +
+        'an integer from 20 to 65536 GiB',
+    );
+  }
+  const ceiling = max ?? allocated * 2;
+  if (Token.isUnresolved(ceiling)) {
+    return ceiling;
+  }
+  // Integer arithmetic: allocated * 1.1 is 110.00000000000001 for 100.
+  const minimum = Math.ceil((allocated * 11) / 10);
+  if (!Number.isInteger(ceiling) || ceiling < minimum || ceiling > 65536) {
+    throw new Error(
+      `${scope.node.path}: maxAllocatedStorageGiB ${ceiling} is not allowed with allocatedStorageGiB ` +
+        `${allocated}; RDS requires an integer at least 10% above the allocated storage (${minimum} or more) ` +
+        'and at most 65536',
+    );
+  }
+  return ceiling;
+}
+
+function validateWindows(scope: Construct, backup: string, maintenance: string): void {
+  if (Token.isUnresolved(backup) || Token.isUnresolved(maintenance)) {
+    return;
+  }
+  const daily = parseDailyWindow(backup);
+  if (typeof daily === 'string') {
+    throw new Error(`${scope.node.path}: preferredBackupWindow '${backup}' ${daily}`);
+  }
+  const weekly = parseWeeklyWindow(maintenance);
+  if (typeof weekly === 'string') {
+    throw new Error(`${scope.node.path}: preferredMaintenanceWindow '${maintenance}' ${weekly}`);
+  }
+  if (overlaps(daily, weekly)) {
+    throw new Error(
+      `${scope.node.path}: preferredMaintenanceWindow '${maintenance}' overlaps preferredBackupWindow ` +
+        `'${backup}' (the backup window recurs daily); RDS requires them not to overlap`,
+    );
+  }
+}
+
+/** Narrowest client block accepted: anything broader reaches far beyond one subnet tier. */
+const BROADEST_CLIENT_PREFIX = 16;
+
+function validateClientCidrs(scope: Construct, clientCidrs: string[], vpc: ec2.IVpc): void {
+  if (clientCidrs.length === 0) {
+    throw new Error(
+      `${scope.node.path}: clientCidrs is empty; list the application subnets' CIDRs, the only sources ` +
+        'allowed to reach the database port',
+    );
+  }
+  const vpcCidr = concreteVpcCidr(vpc);
+  for (const text of clientCidrs) {
+    if (Token.isUnresolved(text)) {
+      continue;
+    }
+    const cidr = parseIpv4Cidr(text);
+    if (typeof cidr === 'string') {
+      throw new Error(`${scope.node.path}: clientCidrs entry '${text}' ${cidr}`);
+    }
+    if (cidr.prefix < BROADEST_CLIENT_PREFIX) {
+      throw new Error(
+        `${scope.node.path}: clientCidrs entry '${text}' is broader than /${BROADEST_CLIENT_PREFIX}; ` +
+          "list the application subnets' own CIDRs (for example 10.0.16.0/20), never 0.0.0.0/0 or 10.0.0.0/8",
+      );
+    }
+    if (vpcCidr && contains(cidr, vpcCidr)) {
+      throw new Error(
+        `${scope.node.path}: clientCidrs entry '${text}' covers the whole VPC range ${format(vpcCidr)}; ` +
+          "list the application subnets' own CIDRs so that other tiers cannot reach the database",
+      );
+    }
+  }
+}
+
+/**
+ * The VPC's primary CIDR when it is known at synth time.
+ *
+ * `vpc.vpcCidrBlock` of an `ec2.Vpc` is a `Fn::GetAtt` token, but the CIDR the VPC was created with
+ * is a plain string on its `AWS::EC2::VPC` resource; an imported VPC may carry it as an attribute.
+ */
+function concreteVpcCidr(vpc: ec2.IVpc): Ipv4Cidr | undefined {
+  const candidates: unknown[] = [];
+  try {
+    candidates.push(vpc.vpcCidrBlock);
+  } catch {
+    // An imported VPC without a CIDR attribute throws here; the CIDR is then simply unknown.
+  }
+  const cfnVpc = vpc.node.defaultChild;
+  if (cfnVpc instanceof ec2.CfnVPC) {
+    candidates.push(cfnVpc.cidrBlock);
+  }
+  for (const candidate of candidates) {
+    if (typeof candidate === 'string' && !Token.isUnresolved(candidate)) {
+      const parsed = parseIpv4Cidr(candidate);
+      if (typeof parsed !== 'string') {
+        return parsed;
+      }
+    }
+  }
+  return undefined;
+}

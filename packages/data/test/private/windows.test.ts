@@ -1,0 +1,62 @@
+import { Window, overlaps, parseDailyWindow, parseWeeklyWindow } from '../../src/private/windows';
+
+function daily(text: string): Window {
+  const w = parseDailyWindow(text);
+  if (typeof w === 'string') {
+    throw new Error(w);
+  }
+  return w;
+}
+
+function weekly(text: string): Window {
+  const w = parseWeeklyWindow(text);
+  if (typeof w === 'string') {
+    throw new Error(w);
+  }
+  return w;
+}
+
+describe('window parsing', () => {
+  test('parses daily and weekly windows, including ones that cross midnight or the week end', () => {
+    expect(daily('03:00-04:00')).toEqual({ start: 180, end: 240 });
+    expect(daily('23:30-00:30')).toEqual({ start: 1410, end: 1470 });
+    expect(weekly('mon:00:00-mon:00:30')).toEqual({ start: 0, end: 30 });
+    expect(weekly('sun:23:30-mon:00:30')).toEqual({ start: 6 * 1440 + 1410, end: 7 * 1440 + 30 });
+  });
+
+  test.each([
+    ['03:00-03:20', 'lasts 20 minutes; RDS requires at least 30'],
+    ['24:00-01:00', 'has an hour above 23 or a minute above 59'],
+    ['3:00-4:00', "is not in the format 'hh24:mi-hh24:mi'"],
+  ])('refuses the daily window %s', (text, reason) => {
+    expect(parseDailyWindow(text)).toBe(reason);
+  });
+
+  test.each([
+    ['Sun:04:00-Sun:05:00', "is not in the format 'ddd:hh24:mi-ddd:hh24:mi' (lower-case day names)"],
+    ['sun:04:00-xyz:05:00', 'has a day that is not one of mon, tue, wed, thu, fri, sat, sun'],
+    ['sun:04:00-sun:04:10', 'lasts 10 minutes; RDS requires at least 30'],
+  ])('refuses the weekly window %s', (text, reason) => {
+    expect(parseWeeklyWindow(text)).toBe(reason);
+  });
+});
+
+describe('overlaps', () => {
+  test('the defaults do not overlap', () => {
+    expect(overlaps(daily('03:00-04:00'), weekly('sun:04:30-sun:05:30'))).toBe(false);
+  });
+
+  test('adjacent windows do not overlap', () => {
+    expect(overlaps(daily('03:00-04:00'), weekly('tue:04:00-tue:05:00'))).toBe(false);
+  });
+
+  test('a daily window overlaps a weekly one on any day', () => {
+    expect(overlaps(daily('03:00-04:00'), weekly('wed:03:59-wed:04:30'))).toBe(true);
+  });
+
+  test('overlaps across midnight and across the end of the week are found', () => {
+    expect(overlaps(daily('23:45-00:15'), weekly('mon:00:00-mon:00:30'))).toBe(true);
+    expect(overlaps(daily('00:00-00:30'), weekly('sun:23:45-mon:00:15'))).toBe(true);
+    expect(overlaps(daily('01:00-01:30'), weekly('sun:23:45-mon:00:15'))).toBe(false);
+  });
+});
