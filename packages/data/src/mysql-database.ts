@@ -413,9 +413,11 @@ function rdsOsMetricsArn(stack: Stack): string {
 
 /** The same ARN as cdk-nag prints it in a finding id (tokens as `<AWS::...>`). */
 function rdsOsMetricsFindingArn(stack: Stack): string {
+  // A stack with a concrete region resolves the partition too (`aws`, `aws-cn`, ...).
+  const partition = Token.isUnresolved(stack.partition) ? '<AWS::Partition>' : stack.partition;
   const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
   const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
-  return `arn:<AWS::Partition>:logs:${region}:${account}:log-group:RDSOSMetrics`;
+  return `arn:${partition}:logs:${region}:${account}:log-group:RDSOSMetrics`;
 }
 
 function validateIdentifier(scope: Construct, identifier: string): void {

@@ -75,3 +75,30 @@ describe('compliance of the Data stack', () => {
     }
   });
 });
+
+describe('the enhanced monitoring acknowledgement under the app feature flags', () => {
+  test('matches the finding when partition literals are on (the ARN then reads arn:aws:...)', () => {
+    // GIVEN the flag `cdk init` turns on: ARNs of stacks in a known region get a literal partition
+    const app = checkedApp({ context: { '@aws-cdk/core:enablePartitionLiterals': true } });
+    const f = fixture(app);
+    new MysqlDatabase(f.data, 'Database', {
+      vpc: f.vpc,
+      subnets: { subnetGroupName: 'Database' },
+      clientCidrs: f.applicationCidrs,
+      encryptionKey: f.dataKey,
+      monitoringRole: f.monitoringRole,
+      instanceIdentifier: 'dev-mysql',
+      instanceType: ec2.InstanceType.of(ec2.InstanceClass.M7G, ec2.InstanceSize.LARGE),
+      allocatedStorageGiB: 100,
+      port: 3307,
+      logsKey: f.logsKey,
+    });
+    // WHEN
+    const result = validate(app);
+    // THEN the acknowledgement names the literal partition, and nothing is left unacknowledged
+    expect(describeFindings(result.findings)).toEqual([]);
+    expect(result.acknowledged.map((a) => a.id)).toContain(
+      'AwsSolutions::AwsSolutions-IAM5[Resource::arn:aws:logs:eu-west-1:123456789012:log-group:RDSOSMetrics:log-stream:*]',
+    );
+  });
+});
