@@ -183,6 +183,12 @@ export class NxMonorepo extends NodeProject {
       exec: 'nx run platform:synth --output-style=stream',
       receiveArgs: true,
     });
+    const rehearse = this.addTask('rehearse', {
+      description:
+        "Run the pipeline synth step's own commands (from the synthesized buildspec) in a fresh clone of HEAD; args go to tools/rehearse/rehearse.mjs",
+    });
+    rehearse.exec('nx run platform:synth --output-style=stream');
+    rehearse.exec('node tools/rehearse/rehearse.mjs', { receiveArgs: true });
     this.testTask.reset('nx run-many -t lint test --output-style=stream');
     this.testTask.exec('tsc -p tools/tsconfig.json');
     this.testTask.exec('jest -c tools/jest.config.json');
