@@ -1,0 +1,6 @@
+export * from './schema';
+export * from './load';
+export * from './validate';
+export * from './regions';
+export * from './json-schema';
+export * from './reference';

@@ -1,0 +1,262 @@
+/**
+ * The environment config: one YAML file drives every stage, region and stack.
+ *
+ * This zod schema is the single source of the config's TypeScript types, of the JSON Schema the
+ * YAML file references (generated: `nx run platform:config-schema`), and of field-level
+ * validation. Checks that relate fields to each other live in `validate.ts`.
+ */
+import { z } from 'zod';
+import { parseCidr } from './cidr';
+import { KNOWN_REGIONS } from './regions';
+
+const NAME = /^[a-z][a-z0-9-]{0,14}[a-z0-9]$/;
+const EMAIL = /^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$/;
+// AWS tag rules: letters, digits, spaces and _ . : / = + - @; keys may not start with "aws:".
+const TAG_CHARS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+const CONNECTION_ARN =
+  /^arn:aws(-[a-z]+)*:(codeconnections|codestar-connections):[a-z]{2}(-[a-z]+)+-\d:\d{12}:connection\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+const name = (what: string) =>
+  z
+    .string()
+    .regex(NAME, `must be 2-16 characters of a-z, 0-9 and '-', starting with a letter (it becomes part of ${what})`);
+
+const accountId = z
+  .string({ error: 'must be a 12-digit AWS account id in quotes (YAML reads an unquoted number as a number)' })
+  .regex(/^\d{12}$/, 'must be a 12-digit AWS account id');
+
+const region = z.enum(KNOWN_REGIONS, { error: `must be one of the known AWS regions (${KNOWN_REGIONS.join(', ')})` });
+
+const email = z.string().regex(EMAIL, 'must be an e-mail address (name@example.com)');
+
+const tagValue = z
+  .string()
+  .max(256, 'must be at most 256 characters (AWS tag value limit)')
+  .regex(TAG_CHARS, 'may contain only letters, digits, spaces and _ . : / = + - @ (AWS tag rules)');
+
+const tagKey = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(128, 'must be at most 128 characters (AWS tag key limit)')
+  .regex(TAG_CHARS, 'may contain only letters, digits, spaces and _ . : / = + - @ (AWS tag rules)')
+  .refine((k) => !k.toLowerCase().startsWith('aws:'), "must not start with 'aws:' (reserved by AWS)");
+
+const percent = (description: string, dflt: number) =>
+  z
+    .number()
+    .gt(0, 'must be above 0')
+    .max(100, 'must be at most 100 (a percentage)')
+    .default(dflt)
+    .describe(description);
+
+const positive = (description: string, dflt: number) =>
+  z.number().gt(0, 'must be above 0').default(dflt).describe(description);
+
+export const regionSchema = z
+  .strictObject({
+    region: region.describe('AWS region name, e.g. eu-west-1'),
+    vpcCidr: z
+      .string()
+      .refine(
+        (c) => parseCidr(c) !== undefined,
+        'must be an IPv4 network in CIDR notation with no host bits set, e.g. 10.10.0.0/16',
+      )
+      .refine((c) => {
+        const p = parseCidr(c)?.prefix;
+        return p === undefined || (p >= 16 && p <= 20);
+      }, 'must be a /16 to /20 network (three subnet tiers in up to three zones need at least a /20)')
+      .describe('The VPC range; must not overlap any other VPC in this file'),
+    availabilityZones: z
+      .array(z.string())
+      .min(2, 'must list at least 2 availability zones')
+      .describe('Availability zone names of this region (no lookups at synth); 3 for protected stages'),
+  })
+  .describe('One region of a stage');
+
+export const databaseSchema = z
+  .strictObject({
+    instanceType: z
+      .string()
+      .regex(
+        /^[a-z][a-z0-9]*\.[a-z0-9]+$/,
+        "must be an instance class and size without the 'db.' prefix, e.g. t4g.medium",
+      )
+      .default('t4g.medium')
+      .describe("RDS instance class and size without the 'db.' prefix"),
+    allocatedStorageGiB: z
+      .number()
+      .int()
+      .min(20, 'must be at least 20 (gp3 minimum)')
+      .max(16384)
+      .default(20)
+      .describe('Initial gp3 storage in GiB; storage autoscaling may grow it to twice this'),
+    multiAz: z.boolean().default(true).describe('Standby in a second zone; protected stages must keep it on'),
+    backupRetentionDays: z
+      .number()
+      .int()
+      .min(1)
+      .max(35)
+      .default(30)
+      .describe('Automated backup retention, 1-35 days; protected stages need 30 or more'),
+    deletionProtection: z.boolean().default(true).describe('Refuse DeleteDBInstance; protected stages must keep it on'),
+    port: z
+      .number()
+      .int()
+      .min(1150)
+      .max(65535)
+      .default(3307)
+      .describe('MySQL port; a non-default port (not 3306) is required by the AwsSolutions pack'),
+  })
+  .describe('Database sizing and protection');
+
+export const alarmsSchema = z
+  .strictObject({
+    emails: z
+      .array(email)
+      .min(1, 'must list at least one address (alarms nobody receives are noise)')
+      .describe('Who receives alarm e-mails'),
+    cpuUtilizationPercent: percent('RDS CPU above this for two 5-minute periods raises an alarm', 80),
+    freeStoragePercent: percent('Alarm when free storage falls below this share of allocated storage', 10),
+    freeableMemoryMiB: positive('Alarm when freeable memory falls below this many MiB', 256),
+    maxConnections: positive('Alarm when database connections exceed this', 100),
+    readLatencyMs: positive('Alarm when average read latency exceeds this many milliseconds', 20),
+    writeLatencyMs: positive('Alarm when average write latency exceeds this many milliseconds', 20),
+    rejectedFlowsPer5Minutes: positive('Alarm when the VPC flow log records more REJECTs than this in 5 minutes', 500),
+  })
+  .describe('Alarm thresholds and recipients');
+
+export const stageSchema = z
+  .strictObject({
+    name: name('stack names').describe('Stage name, e.g. dev or prod'),
+    account: accountId.describe('The AWS account this stage deploys to'),
+    requiresApproval: z
+      .boolean()
+      .default(false)
+      .describe('Wait for a manual approval in the pipeline before deploying this stage'),
+    protected: z
+      .boolean()
+      .default(false)
+      .describe('Production-grade: Multi-AZ, deletion protection and 30-day backups are enforced, 3 zones per region'),
+    applicationPrincipal: z
+      .string()
+      .regex(/^[a-z0-9.-]+\.amazonaws\.com$/, 'must be an AWS service principal, e.g. ecs-tasks.amazonaws.com')
+      .default('ecs-tasks.amazonaws.com')
+      .describe('The AWS service that runs the application and may assume its role (read/write the data bucket)'),
+    regions: z
+      .array(regionSchema)
+      .min(1, 'must list at least one region')
+      .describe('Regions this stage deploys to, in parallel'),
+    network: z
+      .strictObject({
+        natGateways: z
+          .number()
+          .int()
+          .min(1)
+          .default(1)
+          .describe('NAT gateways per region (one per zone for zone-independent egress)'),
+        interfaceEndpoints: z
+          .boolean()
+          .default(false)
+          .describe('Create interface VPC endpoints (Secrets Manager, KMS, Logs, STS); they cost per hour per zone'),
+      })
+      .prefault({})
+      .describe('VPC settings'),
+    database: databaseSchema.prefault({}),
+    logs: z
+      .strictObject({
+        retentionDays: z
+          .union(
+            [
+              z.literal(1),
+              z.literal(3),
+              z.literal(5),
+              z.literal(7),
+              z.literal(14),
+              z.literal(30),
+              z.literal(60),
+              z.literal(90),
+              z.literal(120),
+              z.literal(150),
+              z.literal(180),
+              z.literal(365),
+              z.literal(400),
+              z.literal(545),
+              z.literal(731),
+              z.literal(1096),
+              z.literal(1827),
+              z.literal(2192),
+              z.literal(2557),
+              z.literal(2922),
+              z.literal(3288),
+              z.literal(3653),
+            ],
+            {
+              error:
+                'must be a CloudWatch Logs retention: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653',
+            },
+          )
+          .default(14)
+          .describe('Retention of the flow log and database log groups, in days'),
+      })
+      .prefault({})
+      .describe('Log retention'),
+    alarms: alarmsSchema,
+  })
+  .describe('A deployment stage (an account) and its regions');
+
+export const configSchema = z
+  .strictObject({
+    $schema: z.string().optional().describe('Path of the JSON Schema, for editors'),
+    project: z
+      .strictObject({
+        name: name('stack, alias and log group names').describe('Short project name'),
+        owner: tagValue.min(1, 'must not be empty').describe('Team that owns the deployment (tag Owner)'),
+        costCentre: tagValue.min(1, 'must not be empty').describe('Cost centre (tag CostCentre)'),
+        tags: z.record(tagKey, tagValue).default({}).describe('Extra tags on every taggable resource'),
+      })
+      .describe('Project identity and tags'),
+    pipeline: z
+      .strictObject({
+        account: accountId.describe('Tooling account that runs the pipeline'),
+        region: region.describe('Home region of the pipeline'),
+        repository: z
+          .strictObject({
+            owner: z
+              .string()
+              .min(1)
+              .regex(/^[A-Za-z0-9_.-]+$/, 'must be a repository owner or organisation name')
+              .describe('Repository owner'),
+            name: z
+              .string()
+              .min(1)
+              .regex(/^[A-Za-z0-9_.-]+$/, 'must be a repository name')
+              .describe('Repository name'),
+            branch: z
+              .string()
+              .min(1)
+              .regex(/^[A-Za-z0-9._/-]+$/, 'must be a branch name')
+              .default('main')
+              .describe('Branch whose pushes start the pipeline'),
+          })
+          .describe('Source repository'),
+        connectionArn: z
+          .string()
+          .regex(
+            CONNECTION_ARN,
+            'must be a CodeConnections connection ARN: arn:aws:codeconnections:<region>:<account>:connection/<uuid>',
+          )
+          .describe('CodeConnections (GitHub, GitLab, Bitbucket) connection, created once in the console'),
+        notificationEmails: z
+          .array(email)
+          .min(1, 'must list at least one address')
+          .describe('Who is told of pipeline failures and pending approvals'),
+      })
+      .describe('The delivery pipeline'),
+    stages: z.array(stageSchema).min(1, 'must list at least one stage').describe('Stages in promotion order'),
+  })
+  .describe('aws-secure-baseline environment config');
+
+/** The config as the app uses it, defaults applied. */
+export type PlatformConfig = z.output<typeof configSchema>;
+export type StageConfig = PlatformConfig['stages'][number];
+export type RegionConfig = StageConfig['regions'][number];

@@ -1,0 +1,147 @@
+/**
+ * Checks that relate config fields to each other.
+ *
+ * They run on the raw input even when field-level validation failed, so that one run reports
+ * every problem. Each check therefore only looks at values of the expected type and skips the
+ * rest (field-level validation reports those).
+ */
+import { cidrsOverlap, Ipv4Cidr, parseCidr } from './cidr';
+import { zoneBelongsToRegion } from './regions';
+
+/** One config problem: where, what was there, what is allowed. */
+export interface ConfigProblem {
+  readonly path: string;
+  readonly value: unknown;
+  readonly message: string;
+}
+
+type Raw = Record<string, unknown>;
+
+const isObject = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
+const arrayAt = (o: Raw, key: string): unknown[] => (Array.isArray(o[key]) ? (o[key] as unknown[]) : []);
+const objectAt = (o: Raw, key: string): Raw => (isObject(o[key]) ? (o[key] as Raw) : {});
+
+/** Protected stages may not be configured below these. */
+export const PROTECTED_MINIMUMS = { availabilityZones: 3, backupRetentionDays: 30 } as const;
+
+export function crossFieldProblems(input: unknown): ConfigProblem[] {
+  if (!isObject(input)) {
+    return [];
+  }
+  const problems: ConfigProblem[] = [];
+  const vpcs: Array<{ path: string; text: string; cidr: Ipv4Cidr }> = [];
+  const stageNames = new Map<string, string>();
+
+  arrayAt(input, 'stages').forEach((stage, s) => {
+    if (!isObject(stage)) {
+      return;
+    }
+    const at = `stages[${s}]`;
+    if (typeof stage.name === 'string') {
+      const first = stageNames.get(stage.name);
+      if (first) {
+        problems.push({
+          path: `${at}.name`,
+          value: stage.name,
+          message: `duplicates ${first}; stage names must be unique`,
+        });
+      } else {
+        stageNames.set(stage.name, `${at}.name`);
+      }
+    }
+    const isProtected = stage.protected === true;
+    const database = objectAt(stage, 'database');
+    const network = objectAt(stage, 'network');
+    if (isProtected) {
+      if (database.multiAz === false) {
+        problems.push({
+          path: `${at}.database.multiAz`,
+          value: false,
+          message: 'must be true in a protected stage (a standby in a second zone)',
+        });
+      }
+      if (database.deletionProtection === false) {
+        problems.push({
+          path: `${at}.database.deletionProtection`,
+          value: false,
+          message: 'must be true in a protected stage',
+        });
+      }
+      const retention = database.backupRetentionDays;
+      if (typeof retention === 'number' && retention < PROTECTED_MINIMUMS.backupRetentionDays) {
+        problems.push({
+          path: `${at}.database.backupRetentionDays`,
+          value: retention,
+          message: `must be at least ${PROTECTED_MINIMUMS.backupRetentionDays} in a protected stage`,
+        });
+      }
+    }
+
+    const regionNames = new Map<string, string>();
+    arrayAt(stage, 'regions').forEach((region, r) => {
+      if (!isObject(region)) {
+        return;
+      }
+      const rat = `${at}.regions[${r}]`;
+      const name = typeof region.region === 'string' ? region.region : undefined;
+      if (name) {
+        const first = regionNames.get(name);
+        if (first) {
+          problems.push({
+            path: `${rat}.region`,
+            value: name,
+            message: `duplicates ${first}; a stage deploys to each region once`,
+          });
+        } else {
+          regionNames.set(name, `${rat}.region`);
+        }
+      }
+      const zones = arrayAt(region, 'availabilityZones').filter((z): z is string => typeof z === 'string');
+      const seen = new Set<string>();
+      zones.forEach((zone, z) => {
+        if (seen.has(zone)) {
+          problems.push({ path: `${rat}.availabilityZones[${z}]`, value: zone, message: 'is listed twice' });
+        }
+        seen.add(zone);
+        if (name && !zoneBelongsToRegion(zone, name)) {
+          problems.push({
+            path: `${rat}.availabilityZones[${z}]`,
+            value: zone,
+            message: `is not an availability zone of ${name} (expected ${name} followed by one letter, e.g. ${name}a)`,
+          });
+        }
+      });
+      if (isProtected && zones.length > 0 && zones.length < PROTECTED_MINIMUMS.availabilityZones) {
+        problems.push({
+          path: `${rat}.availabilityZones`,
+          value: zones,
+          message: `has ${zones.length} zones; a protected stage needs at least ${PROTECTED_MINIMUMS.availabilityZones}`,
+        });
+      }
+      const nat = network.natGateways;
+      if (typeof nat === 'number' && zones.length > 0 && nat > zones.length) {
+        problems.push({
+          path: `${at}.network.natGateways`,
+          value: nat,
+          message: `exceeds the ${zones.length} availability zones of ${rat}; at most one NAT gateway per zone`,
+        });
+      }
+      const text = region.vpcCidr;
+      const cidr = typeof text === 'string' ? parseCidr(text) : undefined;
+      if (typeof text === 'string' && cidr) {
+        const path = `${rat}.vpcCidr`;
+        for (const other of vpcs) {
+          if (cidrsOverlap(cidr, other.cidr)) {
+            problems.push({
+              path,
+              value: text,
+              message: `overlaps ${other.path} '${other.text}'; VPC ranges must be disjoint so they can be peered or routed later`,
+            });
+          }
+        }
+        vpcs.push({ path, text, cidr });
+      }
+    });
+  });
+  return problems;
+}
