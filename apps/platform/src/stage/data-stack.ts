@@ -1,0 +1,105 @@
+import {
+  CfnResource,
+  Duration,
+  Stack,
+  StackProps,
+  Validations,
+  aws_ec2 as ec2,
+  aws_iam as iam,
+  aws_kms as kms,
+  aws_logs as logs,
+} from 'aws-cdk-lib';
+import { DataBucket, MysqlDatabase } from '@baseline/data';
+import { ApplicationRole, ServiceRole } from '@baseline/security';
+import { Construct } from 'constructs';
+import { StageConfig } from '../config';
+
+export interface DataStackProps extends StackProps {
+  /** The stage's name, for the reasons of config-driven acknowledgements. */
+  readonly stageName: string;
+  /** Whether the stage is protected (the config schema then refuses the relaxations below). */
+  readonly protectedStage: boolean;
+  readonly database: StageConfig['database'];
+  readonly applicationPrincipal: string;
+  readonly instanceIdentifier: string;
+  readonly vpc: ec2.IVpc;
+  readonly isolatedSubnets: ec2.ISubnet[];
+  readonly applicationSubnetCidrs: string[];
+  readonly dataKey: kms.IKey;
+  readonly logsKey: kms.IKey;
+  readonly logRetention: logs.RetentionDays;
+}
+
+/**
+ * The stateful tier of one stage-region: the data bucket, the application role that reads and
+ * writes it, and the MySQL database.
+ *
+ * The application role lives here, next to the bucket it names, so the Security stack never
+ * depends on this one: the reference graph stays Security → Network → Data.
+ */
+export class DataStack extends Stack {
+  public readonly bucket: DataBucket;
+  public readonly database: MysqlDatabase;
+  public readonly applicationRole: ApplicationRole;
+
+  constructor(scope: Construct, id: string, props: DataStackProps) {
+    super(scope, id, props);
+    this.bucket = new DataBucket(this, 'Bucket', { encryptionKey: props.dataKey });
+    this.applicationRole = new ApplicationRole(this, 'ApplicationRole', {
+      assumedBy: new iam.ServicePrincipal(props.applicationPrincipal),
+      bucket: this.bucket.bucket,
+      encryptionKey: props.dataKey,
+      description: 'Reads and writes objects of the data bucket (never deletes)',
+    });
+    const monitoringRole = new ServiceRole(this, 'MonitoringRole', {
+      servicePrincipal: 'monitoring.rds.amazonaws.com',
+      description: 'Lets RDS enhanced monitoring publish OS metrics of the database',
+    });
+    const db = props.database;
+    this.database = new MysqlDatabase(this, 'Database', {
+      vpc: props.vpc,
+      subnets: { subnets: props.isolatedSubnets },
+      clientCidrs: props.applicationSubnetCidrs,
+      encryptionKey: props.dataKey,
+      logsKey: props.logsKey,
+      monitoringRole: monitoringRole.role,
+      instanceIdentifier: props.instanceIdentifier,
+      instanceType: new ec2.InstanceType(db.instanceType),
+      allocatedStorageGiB: db.allocatedStorageGiB,
+      multiAz: db.multiAz,
+      backupRetention: Duration.days(db.backupRetentionDays),
+      deletionProtection: db.deletionProtection,
+      port: db.port,
+      logRetention: props.logRetention,
+    });
+    this.acknowledgeConfiguredRelaxations(props);
+  }
+
+  /**
+   * An unprotected stage (dev) may turn Multi-AZ and deletion protection off in config to save
+   * cost and allow teardown. The rule packs flag both; each is acknowledged here, on the database
+   * resource only, and only when the config asked for it. A protected stage cannot ask (the config
+   * schema refuses it), so prod never carries these acknowledgements.
+   */
+  private acknowledgeConfiguredRelaxations(props: DataStackProps): void {
+    const db = props.database;
+    if (props.protectedStage) {
+      return;
+    }
+    const cfnInstance = this.database.instance.node.defaultChild as CfnResource;
+    const where = `stage '${props.stageName}' is not protected and its config sets`;
+    if (!db.multiAz) {
+      const reason = `${where} database.multiAz: false (single-AZ to halve cost outside production).`;
+      Validations.of(cfnInstance).acknowledge({ id: 'AwsSolutions::AwsSolutions-RDS3', reason });
+      Validations.of(cfnInstance).acknowledge({ id: 'NIST.800.53.R5::NIST.800.53.R5-RDSMultiAZSupport', reason });
+    }
+    if (!db.deletionProtection) {
+      const reason = `${where} database.deletionProtection: false (so the stage can be torn down; a final snapshot is still taken).`;
+      Validations.of(cfnInstance).acknowledge({ id: 'AwsSolutions::AwsSolutions-RDS10', reason });
+      Validations.of(cfnInstance).acknowledge({
+        id: 'NIST.800.53.R5::NIST.800.53.R5-RDSInstanceDeletionProtectionEnabled',
+        reason,
+      });
+    }
+  }
+}

@@ -1,0 +1,46 @@
+import { Stack, StackProps, aws_kms as kms, aws_logs as logs, aws_rds as rds } from 'aws-cdk-lib';
+import { AlarmTopic, DatabaseAlarms, FlowLogRejectAlarm, OperationsDashboard } from '@baseline/observability';
+import { Construct } from 'constructs';
+import { StageConfig } from '../config';
+
+export interface ObservabilityStackProps extends StackProps {
+  readonly alarms: StageConfig['alarms'];
+  readonly dashboardName: string;
+  readonly logsKey: kms.IKey;
+  readonly database: rds.IDatabaseInstance;
+  readonly allocatedStorageGiB: number;
+  readonly flowLogGroup: logs.ILogGroup;
+  readonly flowLogFormat: string;
+}
+
+/** Alarms of one stage-region to an encrypted topic, and the operator's dashboard. */
+export class ObservabilityStack extends Stack {
+  public readonly alarmTopic: AlarmTopic;
+
+  constructor(scope: Construct, id: string, props: ObservabilityStackProps) {
+    super(scope, id, props);
+    const a = props.alarms;
+    this.alarmTopic = new AlarmTopic(this, 'AlarmTopic', { encryptionKey: props.logsKey, emailAddresses: a.emails });
+    const database = new DatabaseAlarms(this, 'DatabaseAlarms', {
+      instance: props.database,
+      allocatedStorageGiB: props.allocatedStorageGiB,
+      alarmTopic: this.alarmTopic.topic,
+      cpuUtilizationPercent: a.cpuUtilizationPercent,
+      freeStoragePercent: a.freeStoragePercent,
+      freeableMemoryMiB: a.freeableMemoryMiB,
+      maxConnections: a.maxConnections,
+      readLatencyMs: a.readLatencyMs,
+      writeLatencyMs: a.writeLatencyMs,
+    });
+    const rejects = new FlowLogRejectAlarm(this, 'FlowLogRejects', {
+      flowLogGroup: props.flowLogGroup,
+      flowLogFormat: props.flowLogFormat,
+      alarmTopic: this.alarmTopic.topic,
+      rejectThreshold: a.rejectedFlowsPer5Minutes,
+    });
+    new OperationsDashboard(this, 'Dashboard', {
+      dashboardName: props.dashboardName,
+      alarms: [...database.alarms, ...rejects.alarms],
+    });
+  }
+}

@@ -1,0 +1,105 @@
+import { Stage, StageProps, Tags } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { PlatformConfig, RegionConfig, StageConfig } from '../config';
+import { DataStack } from './data-stack';
+import { NetworkStack } from './network-stack';
+import { ObservabilityStack } from './observability-stack';
+import { SecurityStack } from './security-stack';
+import { logRetention } from './retention';
+
+export interface PlatformStageProps extends StageProps {
+  readonly config: PlatformConfig;
+  readonly stage: StageConfig;
+  readonly region: RegionConfig;
+}
+
+/**
+ * One stage in one region: Security → Network → Data → Observability.
+ *
+ * Stacks reference each other by passing constructs (keys, the VPC, the database), so the CDK
+ * creates the exports, imports and stack dependencies; there is no explicit dependency because
+ * every edge has a reference. Stack names and construct ids come from config names (project,
+ * stage), never from list positions, so reordering regions in the config changes nothing.
+ */
+export class PlatformStage extends Stage {
+  /** The construct id of the stage of `stage` in `region`, e.g. `dev-eu-west-1`. */
+  public static idOf(stage: StageConfig, region: RegionConfig): string {
+    return `${stage.name}-${region.region}`;
+  }
+
+  public readonly stageConfig: StageConfig;
+  public readonly regionConfig: RegionConfig;
+  public readonly security: SecurityStack;
+  public readonly network: NetworkStack;
+  public readonly data: DataStack;
+  public readonly observability: ObservabilityStack;
+
+  constructor(scope: Construct, props: PlatformStageProps) {
+    const { config, stage, region } = props;
+    super(scope, PlatformStage.idOf(stage, region), {
+      ...props,
+      env: { account: stage.account, region: region.region },
+    });
+    this.stageConfig = stage;
+    this.regionConfig = region;
+    const project = config.project.name;
+    const name = (tier: string) => `${project}-${stage.name}-${tier}`;
+    const retention = logRetention(stage.logs.retentionDays);
+
+    this.security = new SecurityStack(this, 'Security', {
+      stackName: name('security'),
+      description: `${project} ${stage.name} ${region.region}: KMS keys`,
+      aliasPrefix: `${project}/${stage.name}`,
+    });
+    this.network = new NetworkStack(this, 'Network', {
+      stackName: name('network'),
+      description: `${project} ${stage.name} ${region.region}: VPC and flow logs`,
+      vpcCidr: region.vpcCidr,
+      availabilityZones: region.availabilityZones,
+      natGateways: stage.network.natGateways,
+      interfaceEndpoints: stage.network.interfaceEndpoints,
+      logsKey: this.security.logsKey,
+      flowLogGroupName: `/aws/vpc/flowlogs/${project}-${stage.name}`,
+      logRetention: retention,
+    });
+    this.data = new DataStack(this, 'Data', {
+      stackName: name('data'),
+      description: `${project} ${stage.name} ${region.region}: data bucket and MySQL database`,
+      stageName: stage.name,
+      protectedStage: stage.protected,
+      database: stage.database,
+      applicationPrincipal: stage.applicationPrincipal,
+      instanceIdentifier: `${project}-${stage.name}-mysql`,
+      vpc: this.network.vpc,
+      isolatedSubnets: this.network.isolatedSubnets,
+      applicationSubnetCidrs: this.network.applicationSubnetCidrs,
+      dataKey: this.security.dataKey,
+      logsKey: this.security.logsKey,
+      logRetention: retention,
+    });
+    this.observability = new ObservabilityStack(this, 'Observability', {
+      stackName: name('observability'),
+      description: `${project} ${stage.name} ${region.region}: alarms and dashboard`,
+      alarms: stage.alarms,
+      dashboardName: `${project}-${stage.name}-${region.region}`,
+      logsKey: this.security.logsKey,
+      database: this.data.database.instance,
+      allocatedStorageGiB: stage.database.allocatedStorageGiB,
+      flowLogGroup: this.network.flowLogGroup,
+      flowLogFormat: this.network.flowLogFormat,
+    });
+
+    const tags: Record<string, string> = {
+      ...config.project.tags,
+      Project: project,
+      Stage: stage.name,
+      Region: region.region,
+      Owner: config.project.owner,
+      CostCentre: config.project.costCentre,
+      ManagedBy: 'aws-cdk',
+    };
+    for (const [key, value] of Object.entries(tags)) {
+      Tags.of(this).add(key, value);
+    }
+  }
+}
