@@ -1,0 +1,3 @@
+export * from './artifact-bucket';
+export * from './notification-topic';
+export * from './pipeline-stack';

@@ -1,0 +1,382 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import {
+  Arn,
+  ArnFormat,
+  Aws,
+  DefaultStackSynthesizer,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  StackProps,
+  Stage,
+  Tags,
+  Token,
+} from 'aws-cdk-lib';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as codestarnotifications from 'aws-cdk-lib/aws-codestarnotifications';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as pipelines from 'aws-cdk-lib/pipelines';
+import { Construct } from 'constructs';
+import { PlatformConfig, RegionConfig, StageConfig } from '../config';
+import { ArtifactBucket } from './artifact-bucket';
+import { NotificationTopic } from './notification-topic';
+import { acknowledgeGeneratedFindings } from './private/generated-findings';
+import {
+  CLOUD_ASSEMBLY_DIR,
+  NPM_CACHE_DIRECTORY,
+  NX_CACHE_DIRECTORY,
+  PIPELINE_SCRIPTS_DIR,
+  synthBuildCommands,
+  synthInstallCommands,
+} from './private/synth-commands';
+
+/**
+ * Creates the Stage of one stage-region of the config.
+ *
+ * `scope` is the scope of the pipeline stack (the App): CDK Pipelines deploys a Stage as its own
+ * cloud assembly, so it must not be nested in the pipeline stack. The Stage's env must be the
+ * stage's account and the region's region.
+ */
+export type StageFactory = (scope: Construct, stage: StageConfig, region: RegionConfig) => Stage;
+
+/** Properties of a {@link PipelineStack}. */
+export interface PipelineStackProps extends Omit<StackProps, 'env'> {
+  /**
+   * The validated config.
+   *
+   * `pipeline` places the stack (tooling account, home region) and its source; `stages`, in
+   * order, become the waves.
+   */
+  readonly config: PlatformConfig;
+  /**
+   * Creates the Stage deployed for one stage-region (the app passes one creating `PlatformStage`).
+   *
+   * Called once per region of every stage, in config order, with the pipeline stack's scope.
+   */
+  readonly stageFactory: StageFactory;
+}
+
+/** Events sent to the notification topic by the pipeline's notification rule. */
+export const NOTIFIED_EVENTS = ['codepipeline-pipeline-pipeline-execution-failed'];
+
+/**
+ * The delivery pipeline, in the tooling account: git push → lint and test what changed → synth
+ * once → every stage of the config in order, its regions in parallel, approvals where configured.
+ *
+ * The same cloud assembly (synthesized once, in the Build stage) is promoted from stage to stage;
+ * nothing is rebuilt after an approval. Deployments run as the CDK bootstrap roles of the target
+ * accounts, which is why every stage account and region must be bootstrapped with
+ * `--trust <tooling account>` before this stack is first deployed (the artifact key policy names
+ * those roles, and KMS rejects a policy naming a role that does not exist yet).
+ *
+ * Create it directly under the App: the stages are created in the same scope (CDK Pipelines
+ * synthesizes each Stage as its own cloud assembly and refuses one nested in the pipeline stack).
+ * Self-mutation deploys it by its construct id (`cdk deploy <id>`), so the id must not change.
+ */
+export class PipelineStack extends Stack {
+  /** The CDK Pipelines pipeline (already built: `pipeline.pipeline` is available). */
+  public readonly pipeline: pipelines.CodePipeline;
+  /** The encrypted topic that receives pipeline failures and pending approvals. */
+  public readonly notificationTopic: sns.ITopic;
+  /** The SSM parameter holding the commit of the last run that went through every stage. */
+  public readonly lastSuccessfulCommitParameterName: string;
+  /** Every Stage the pipeline deploys, in promotion order. */
+  public readonly stages: Stage[] = [];
+
+  constructor(scope: Construct, id: string, props: PipelineStackProps) {
+    const { config, stageFactory, ...stackProps } = props;
+    super(scope, id, {
+      stackName: `${config.project.name}-pipeline`,
+      description: `${config.project.name}: the delivery pipeline of every stage and region`,
+      ...stackProps,
+      env: { account: config.pipeline.account, region: config.pipeline.region },
+    });
+    const project = config.project.name;
+    const stageScope = this.node.scope;
+    if (!stageScope) {
+      throw new Error(`${this.node.path}: PipelineStack needs a scope (the App) to create the stages in`);
+    }
+
+    const key = new kms.Key(this, 'PipelineKey', {
+      description: `${project} pipeline: build logs and notifications`,
+      alias: `${project}/pipeline`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const buildLogs = this.buildLogGroup(project, key);
+    const notifications = new NotificationTopic(this, 'Notifications', {
+      encryptionKey: key,
+      emails: config.pipeline.notificationEmails,
+    });
+    this.notificationTopic = notifications.topic;
+
+    this.lastSuccessfulCommitParameterName = `/${project}/pipeline/last-successful-commit`;
+    const parameterArn = this.formatArn({
+      service: 'ssm',
+      resource: 'parameter',
+      resourceName: this.lastSuccessfulCommitParameterName.slice(1),
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+
+    const { owner, name, branch } = config.pipeline.repository;
+    const source = pipelines.CodePipelineSource.connection(`${owner}/${name}`, branch, {
+      connectionArn: config.pipeline.connectionArn,
+      // A full clone, not a zip of the tree: `nx affected` needs the history.
+      codeBuildCloneOutput: true,
+      triggerOnPush: true,
+      actionName: 'Source',
+    });
+
+    const synth = new pipelines.CodeBuildStep('Synth', {
+      input: source,
+      installCommands: synthInstallCommands(),
+      commands: synthBuildCommands(this.lastSuccessfulCommitParameterName),
+      primaryOutputDirectory: CLOUD_ASSEMBLY_DIR,
+      env: { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_CACHE_DIRECTORY },
+      // Tests of five projects and a synth with both rule packs: 3 GB (SMALL) is not enough.
+      buildEnvironment: { computeType: codebuild.ComputeType.MEDIUM },
+      partialBuildSpec: codebuild.BuildSpec.fromObject({
+        cache: { paths: [`${NPM_CACHE_DIRECTORY}/**/*`, `${NX_CACHE_DIRECTORY}/**/*`] },
+      }),
+      cache: codebuild.Cache.local(codebuild.LocalCacheMode.CUSTOM, codebuild.LocalCacheMode.SOURCE),
+      rolePolicyStatements: [
+        new iam.PolicyStatement({ actions: ['ssm:GetParameter'], resources: [parameterArn] }),
+        ...connectionStatements(config.pipeline.connectionArn),
+      ],
+    });
+    // The validation script of the same commit travels with the run, like the cloud assembly.
+    const scripts = synth.addOutputDirectory(PIPELINE_SCRIPTS_DIR);
+
+    const artifacts = new ArtifactBucket(this, 'Artifacts');
+    this.pipeline = new pipelines.CodePipeline(this, 'Pipeline', {
+      pipelineName: `${project}-pipeline`,
+      artifactBucket: artifacts.bucket,
+      pipelineType: codepipeline.PipelineType.V2,
+      synth,
+      selfMutation: true,
+      // dev and prod are other accounts: artifacts must be encrypted with a key they can be granted.
+      crossAccountKeys: true,
+      enableKeyRotation: true,
+      // One asset project instead of one per asset: fewer CodeBuild minutes, slower only with many assets.
+      publishAssetsInParallel: false,
+      dockerEnabledForSynth: false,
+      dockerEnabledForSelfMutation: false,
+      // The CLI the repository tests with, not whatever is latest on the day of a deploy.
+      cliVersion: cdkCliVersion(),
+      codeBuildDefaults: {
+        buildEnvironment: {
+          buildImage: codebuild.LinuxBuildImage.STANDARD_7_0,
+          computeType: codebuild.ComputeType.SMALL,
+          privileged: false,
+        },
+        partialBuildSpec: codebuild.BuildSpec.fromObject({
+          phases: { install: { 'runtime-versions': { nodejs: '20' } } },
+        }),
+        logging: { cloudWatch: { logGroup: buildLogs } },
+        timeout: Duration.minutes(60),
+      },
+    });
+
+    const qualifier =
+      (this.node.tryGetContext('@aws-cdk/core:bootstrapQualifier') as string | undefined) ??
+      DefaultStackSynthesizer.DEFAULT_QUALIFIER;
+    let previous: StageConfig | undefined;
+    let lastWave: pipelines.Wave | undefined;
+    for (const stageConfig of config.stages) {
+      const wave = this.pipeline.addWave(stageConfig.name);
+      if (stageConfig.requiresApproval) {
+        wave.addPre(
+          new pipelines.ManualApprovalStep('Approve', {
+            comment: approvalComment(stageConfig, previous),
+            notificationTopic: this.notificationTopic,
+          }),
+        );
+      }
+      for (const region of stageConfig.regions) {
+        const stage = stageFactory(stageScope, stageConfig, region);
+        this.checkStage(stage, stageConfig, region);
+        const deployment = wave.addStage(stage);
+        deployment.addPost(
+          validationStep({
+            scripts,
+            region: region.region,
+            lookupRoleArn: lookupRoleArn(qualifier, stageConfig.account, region.region),
+            stackNames: deployment.stacks.map((s) => s.stackName),
+          }),
+        );
+        this.stages.push(stage);
+      }
+      previous = stageConfig;
+      lastWave = wave;
+    }
+
+    // Written only after the last stage validated: the next run's `nx affected` base is "what the
+    // last stage runs", so a change is tested again until it has gone all the way through.
+    lastWave?.addPost(
+      new pipelines.CodeBuildStep('RecordSuccessfulCommit', {
+        // Any small artifact will do (a CodeBuild action needs one); the source would be a full clone.
+        input: scripts,
+        env: { COMMIT_ID: source.sourceAttribute('CommitId') },
+        commands: [
+          `aws ssm put-parameter --name '${this.lastSuccessfulCommitParameterName}' --type String --overwrite --value "$COMMIT_ID"`,
+        ],
+        rolePolicyStatements: [new iam.PolicyStatement({ actions: ['ssm:PutParameter'], resources: [parameterArn] })],
+      }),
+    );
+
+    this.pipeline.buildPipeline();
+    const sourceAction = this.pipeline.pipeline.stages[0].actions[0];
+    // The source action's role is created when the action is bound: Source stage, action 'Source'.
+    const sourceRole = this.pipeline.pipeline.node
+      .findChild('Source')
+      .node.findChild(sourceAction.actionProperties.actionName)
+      .node.findChild('CodePipelineActionRole') as iam.Role;
+    for (const statement of connectionStatements(config.pipeline.connectionArn)) {
+      sourceRole.addToPrincipalPolicy(statement);
+    }
+    // V2 trigger: a push to the configured branch, and only that branch, starts a run.
+    this.pipeline.pipeline.addTrigger({
+      providerType: codepipeline.ProviderType.CODE_STAR_SOURCE_CONNECTION,
+      gitConfiguration: { sourceAction, pushFilter: [{ branchesIncludes: [branch] }] },
+    });
+    new codestarnotifications.NotificationRule(this, 'FailureNotifications', {
+      source: this.pipeline.pipeline,
+      events: NOTIFIED_EVENTS,
+      targets: [notifications],
+      detailType: codestarnotifications.DetailType.FULL,
+    });
+    acknowledgeGeneratedFindings(this.pipeline, key);
+
+    const tags: Record<string, string> = {
+      ...config.project.tags,
+      Project: project,
+      Stage: 'tooling',
+      Owner: config.project.owner,
+      CostCentre: config.project.costCentre,
+      ManagedBy: 'aws-cdk',
+    };
+    for (const [k, v] of Object.entries(tags)) {
+      Tags.of(this).add(k, v);
+    }
+  }
+
+  /** One log group for every CodeBuild project of the pipeline, encrypted and kept a year. */
+  private buildLogGroup(project: string, key: kms.Key): logs.LogGroup {
+    const logGroupName = `/aws/codebuild/${project}-pipeline`;
+    // CloudWatch Logs encrypts with the key itself; the encryption context names the log group.
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchLogsBuildLogs',
+        principals: [new iam.ServicePrincipal(`logs.${this.region}.amazonaws.com`)],
+        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        resources: ['*'],
+        conditions: {
+          ArnEquals: {
+            'kms:EncryptionContext:aws:logs:arn': this.formatArn({
+              service: 'logs',
+              resource: 'log-group',
+              resourceName: logGroupName,
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          },
+        },
+      }),
+    );
+    return new logs.LogGroup(this, 'BuildLogs', {
+      logGroupName,
+      encryptionKey: key,
+      retention: logs.RetentionDays.ONE_YEAR,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+  }
+
+  /** A Stage from the factory must be where CDK Pipelines can deploy it, and where the config says. */
+  private checkStage(stage: Stage, stageConfig: StageConfig, region: RegionConfig): void {
+    const where = `${this.node.path}: stageFactory(${stageConfig.name}, ${region.region}) returned ${stage.node.path}`;
+    if (stage.node.scopes.includes(this)) {
+      throw new Error(`${where}, which is inside the pipeline stack; create it in the scope passed to the factory`);
+    }
+    for (const [prop, actual, expected] of [
+      ['account', stage.account, stageConfig.account],
+      ['region', stage.region, region.region],
+    ]) {
+      if (!Token.isUnresolved(actual) && actual !== expected) {
+        throw new Error(`${where} with env.${prop} '${actual}'; the config says '${expected}'`);
+      }
+    }
+  }
+}
+
+/** What the approver is asked to promote, in the words of the config. */
+function approvalComment(stage: StageConfig, previous: StageConfig | undefined): string {
+  const regions = stage.regions.map((r) => r.region).join(', ');
+  const origin = previous
+    ? `the same cloud assembly that was deployed to and validated in ${previous.name} (${previous.regions
+        .map((r) => r.region)
+        .join(', ')}) in this run`
+    : 'the cloud assembly synthesized and tested in this run';
+  return `Promote to ${stage.name} (account ${stage.account}; regions ${regions}): ${origin}. Nothing is rebuilt.`;
+}
+
+/**
+ * `codeconnections:UseConnection` for a connection created under the `codeconnections` prefix.
+ *
+ * The CDK grants only `codestar-connections:UseConnection`; IAM matches an action's service prefix
+ * to the resource's, and connections created in the console since July 2024 have `codeconnections`
+ * ARNs, so the source action and the clone in the synth step would be denied without this.
+ */
+function connectionStatements(connectionArn: string): iam.PolicyStatement[] {
+  if (Arn.split(connectionArn, ArnFormat.SLASH_RESOURCE_NAME).service !== 'codeconnections') {
+    return [];
+  }
+  return [new iam.PolicyStatement({ actions: ['codeconnections:UseConnection'], resources: [connectionArn] })];
+}
+
+/** The CDK bootstrap lookup role (ReadOnlyAccess) of an environment. */
+function lookupRoleArn(qualifier: string, account: string, region: string): string {
+  return `arn:${Aws.PARTITION}:iam::${account}:role/cdk-${qualifier}-lookup-role-${account}-${region}`;
+}
+
+interface ValidationStepOptions {
+  readonly scripts: pipelines.FileSet;
+  readonly region: string;
+  readonly lookupRoleArn: string;
+  readonly stackNames: string[];
+}
+
+/**
+ * Fails the pipeline when a just-deployed stage-region is not healthy.
+ *
+ * The step's own role may do nothing but assume the target account's lookup role, which is
+ * read-only (ReadOnlyAccess) and already trusts the tooling account after `cdk bootstrap
+ * --trust-for-lookup`: no role has to be created in the target account for the check.
+ */
+function validationStep(options: ValidationStepOptions): pipelines.CodeBuildStep {
+  const stacks = options.stackNames.map((s) => `--stack '${s}'`).join(' ');
+  return new pipelines.CodeBuildStep('Validate', {
+    input: options.scripts,
+    env: { LOOKUP_ROLE_ARN: options.lookupRoleArn },
+    commands: [`node validate-stage.mjs --region '${options.region}' --role-arn "$LOOKUP_ROLE_ARN" ${stacks}`],
+    rolePolicyStatements: [
+      new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: [options.lookupRoleArn] }),
+    ],
+    timeout: Duration.minutes(15),
+  });
+}
+
+/** The version of the `aws-cdk` CLI the app pins (apps/platform/package.json). */
+function cdkCliVersion(): string {
+  // Same relative path from src/pipeline (tests) and lib/pipeline (the built app).
+  const file = path.join(__dirname, '..', '..', 'package.json');
+  const pkg = JSON.parse(fs.readFileSync(file, 'utf-8')) as { devDependencies?: Record<string, string> };
+  const version = pkg.devDependencies?.['aws-cdk'];
+  if (!version || !/^\d+\.\d+\.\d+$/.test(version)) {
+    throw new Error(`${file}: devDependencies['aws-cdk'] must be an exact version, got '${version}'`);
+  }
+  return version;
+}

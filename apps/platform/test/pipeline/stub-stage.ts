@@ -1,0 +1,36 @@
+import * as path from 'node:path';
+import { Environment, Stack, Stage } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { RegionConfig, StageConfig } from '../../src/config';
+
+/** The tiers of the stub stage, as in the real stage's stack names `<project>-<stage>-<tier>`. */
+export const STUB_TIERS = ['security', 'observability'];
+
+/**
+ * A stand-in for PlatformStage: the pipeline only needs Stages with stacks, and the real stacks'
+ * packages are tested elsewhere. Two stacks (so deploy actions per stack are visible), each with an
+ * encrypted topic that the rule packs have nothing to say about, and two file assets (so the
+ * pipeline has an Assets stage, and publishing them in one action or two is visible).
+ */
+export class StubStage extends Stage {
+  constructor(scope: Construct, stage: StageConfig, region: RegionConfig, env?: Environment) {
+    super(scope, `${stage.name}-${region.region}`, { env: env ?? { account: stage.account, region: region.region } });
+    for (const tier of STUB_TIERS) {
+      const stack = new Stack(this, tier === 'security' ? 'Security' : 'Observability', {
+        stackName: `baseline-${stage.name}-${tier}`,
+      });
+      const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
+      new sns.Topic(stack, 'Topic', { masterKey: key, enforceSSL: true });
+      new s3assets.Asset(stack, 'Runbook', {
+        path: path.join(
+          __dirname,
+          'fixtures',
+          tier === 'security' ? 'sts.assume-role.json' : 'cloudwatch.describe-alarms.json',
+        ),
+      });
+    }
+  }
+}

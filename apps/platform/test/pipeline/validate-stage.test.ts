@@ -1,0 +1,173 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- fixtures are untyped AWS CLI JSON */
+/**
+ * The post-deployment check the pipeline runs after each stage-region, run here against a fake AWS
+ * CLI that answers with the sample CLI outputs in fixtures/ (no AWS, no credentials).
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const SCRIPT = path.join(__dirname, '..', '..', 'src', 'pipeline', 'scripts', 'validate-stage.mjs');
+const FIXTURES = path.join(__dirname, 'fixtures');
+const PARTITION = 'aws';
+const ROLE_ARN = `arn:${PARTITION}:iam::222222222222:role/cdk-hnb659fds-lookup-role-222222222222-eu-west-1`;
+const CPU_ALARM = 'baseline-dev-observability-DatabaseCpuAlarm1A2B3C4D-ABCDEF123456';
+
+interface Scenario {
+  /** Stack name → StackStatus; a stack not listed does not exist. */
+  readonly stacks: Record<string, string>;
+  /** Alarm name → StateValue, overriding the fixture. */
+  readonly alarmStates?: Record<string, string>;
+  /** Extra alarms that exist in the account but belong to no stack of the stage. */
+  readonly foreignAlarms?: Record<string, string>;
+  readonly assumeRoleFails?: boolean;
+}
+
+interface Run {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly calls: Array<{ args: string[]; accessKeyId: string | null }>;
+}
+
+function fixture(name: string): any {
+  return JSON.parse(fs.readFileSync(path.join(FIXTURES, name), 'utf-8'));
+}
+
+/** Serves `scenario` through the fake CLI and runs the check on `stackNames`. */
+function validate(scenario: Scenario, stackNames = Object.keys(scenario.stacks), extraArgs: string[] = []): Run {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'validate-stage-'));
+  const write = (name: string, body: unknown) => fs.writeFileSync(path.join(dir, name), JSON.stringify(body));
+  if (!scenario.assumeRoleFails) {
+    write('sts.assume-role.json', fixture('sts.assume-role.json'));
+  }
+  for (const [name, status] of Object.entries(scenario.stacks)) {
+    const answer = fixture('cloudformation.describe-stacks.json');
+    answer.Stacks[0] = { ...answer.Stacks[0], StackName: name, StackStatus: status };
+    write(`cloudformation.describe-stacks.${name}.json`, answer);
+    // Only the observability stack has alarms, as in the real stage.
+    const resources = name.endsWith('-observability')
+      ? fixture('cloudformation.list-stack-resources.json')
+      : { StackResourceSummaries: [] };
+    write(`cloudformation.list-stack-resources.${name}.json`, resources);
+  }
+  const alarms = fixture('cloudwatch.describe-alarms.json');
+  for (const alarm of alarms.MetricAlarms) {
+    alarm.StateValue = scenario.alarmStates?.[alarm.AlarmName] ?? alarm.StateValue;
+  }
+  for (const [name, state] of Object.entries(scenario.foreignAlarms ?? {})) {
+    alarms.MetricAlarms.push({ AlarmName: name, StateValue: state, StateReason: 'not ours' });
+  }
+  write('cloudwatch.describe-alarms.json', alarms);
+
+  const bin = path.join(dir, 'bin');
+  fs.mkdirSync(bin);
+  fs.writeFileSync(
+    path.join(bin, 'aws'),
+    `#!/bin/sh\nexec "${process.execPath}" "${path.join(FIXTURES, 'fake-aws.mjs')}" "$@"\n`,
+    { mode: 0o755 },
+  );
+  const stackArgs = stackNames.flatMap((s) => ['--stack', s]);
+  const result = spawnSync(
+    process.execPath,
+    [SCRIPT, '--region', 'eu-west-1', '--role-arn', ROLE_ARN, ...stackArgs, ...extraArgs],
+    {
+      encoding: 'utf-8',
+      env: {
+        PATH: `${bin}${path.delimiter}${process.env.PATH}`,
+        FAKE_AWS_DIR: dir,
+        AWS_ACCESS_KEY_ID: 'AKIATOOLINGACCOUNT',
+      },
+    },
+  );
+  const callsFile = path.join(dir, 'calls.jsonl');
+  const calls = fs.existsSync(callsFile)
+    ? fs
+        .readFileSync(callsFile, 'utf-8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l))
+    : [];
+  fs.rmSync(dir, { recursive: true, force: true });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr, calls };
+}
+
+const HEALTHY = { 'baseline-dev-security': 'CREATE_COMPLETE', 'baseline-dev-observability': 'UPDATE_COMPLETE' };
+
+describe('validate-stage.mjs', () => {
+  test('passes when every stack is complete and no alarm is in ALARM (INSUFFICIENT_DATA is fine)', () => {
+    // GIVEN the fixtures: one alarm OK, one INSUFFICIENT_DATA (just created)
+    // WHEN
+    const run = validate({ stacks: HEALTHY });
+    // THEN
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/2 stacks, 2 alarms in eu-west-1: healthy/);
+  });
+
+  test('assumes the lookup role first and makes every later call with its credentials in the region', () => {
+    const run = validate({ stacks: HEALTHY });
+    expect(run.calls[0].args).toEqual(
+      expect.arrayContaining(['sts', 'assume-role', '--role-arn', ROLE_ARN, '--region', 'eu-west-1']),
+    );
+    expect(run.calls.length).toBeGreaterThan(1);
+    for (const call of run.calls.slice(1)) {
+      expect(call.accessKeyId).toBe('ASIAEXAMPLELOOKUP');
+      expect(call.args).toEqual(expect.arrayContaining(['--region', 'eu-west-1']));
+    }
+  });
+
+  test('only reads: assume-role, describe-stacks, list-stack-resources, describe-alarms', () => {
+    const run = validate({ stacks: HEALTHY, alarmStates: { [CPU_ALARM]: 'ALARM' } });
+    const commands = new Set(run.calls.map((c) => `${c.args[0]} ${c.args[1]}`));
+    expect([...commands].sort()).toEqual([
+      'cloudformation describe-stacks',
+      'cloudformation list-stack-resources',
+      'cloudwatch describe-alarms',
+      'sts assume-role',
+    ]);
+  });
+
+  test.each([
+    'ROLLBACK_COMPLETE',
+    'UPDATE_ROLLBACK_COMPLETE',
+    'IMPORT_ROLLBACK_COMPLETE',
+    'UPDATE_IN_PROGRESS',
+    'CREATE_FAILED',
+  ])('fails when a stack is %s', (status) => {
+    const run = validate({ stacks: { ...HEALTHY, 'baseline-dev-security': status } });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`FAIL  stack baseline-dev-security: ${status}`);
+  });
+
+  test('fails when a stack of the stage does not exist', () => {
+    const run = validate({ stacks: HEALTHY }, ['baseline-dev-security', 'baseline-dev-data']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/FAIL {2}stack baseline-dev-data: cannot be described .*does not exist/);
+  });
+
+  test('fails when an alarm of the stage is in ALARM, naming it', () => {
+    const run = validate({ stacks: HEALTHY, alarmStates: { [CPU_ALARM]: 'ALARM' } });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`FAIL  alarm ${CPU_ALARM}: ALARM`);
+  });
+
+  test("ignores alarms in ALARM that are not resources of the stage's stacks", () => {
+    const run = validate({ stacks: HEALTHY, foreignAlarms: { 'someone-elses-alarm': 'ALARM' } });
+    expect(run.code).toBe(0);
+    expect(run.stdout).not.toContain('someone-elses-alarm');
+  });
+
+  test('fails when the lookup role cannot be assumed', () => {
+    const run = validate({ stacks: HEALTHY, assumeRoleFails: true });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/validate-stage: aws sts assume-role failed/);
+  });
+
+  test('fails when no stack is given', () => {
+    const run = validate({ stacks: {} }, []);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/at least one --stack is required/);
+  });
+});
