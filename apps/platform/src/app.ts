@@ -1,0 +1,65 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
+import { PlatformConfig } from './config';
+import { PipelineStack } from './pipeline';
+import { PlatformStage } from './stage';
+
+/** The app's own folder (apps/platform), wherever the process was started. */
+export const APP_ROOT = path.resolve(__dirname, '..');
+
+/** The config used when none is given: `apps/platform/config/platform.yaml`. */
+export const DEFAULT_CONFIG = path.join(APP_ROOT, 'config', 'platform.yaml');
+
+export interface PlatformAppProps {
+  readonly config: PlatformConfig;
+  /** Where the cloud assembly goes. @default - the CDK CLI's CDK_OUTDIR, else apps/platform/cdk.out */
+  readonly outdir?: string;
+  /** Extra context, on top of cdk.json's. @default {} */
+  readonly context?: Record<string, unknown>;
+}
+
+export interface PlatformApp {
+  readonly app: App;
+  /** The pipeline stack, in the tooling account and home region. */
+  readonly pipeline: PipelineStack;
+  /** Every stage-region, in config order (stages, then their regions). */
+  readonly stages: PlatformStage[];
+}
+
+/**
+ * Builds the whole app from a validated config: the rule packs, the pipeline stack, and every
+ * stage-region the pipeline deploys.
+ *
+ * The packs are registered once, on the App: CDK validation plugins registered on the App run over
+ * every template of every nested Stage (tests prove it with a finding planted inside a stage).
+ * cdk.json's context is applied here too, so `node lib/main.js` (no CDK CLI) synthesizes with the
+ * same feature flags as `cdk synth`.
+ */
+export function buildPlatformApp(props: PlatformAppProps): PlatformApp {
+  const app = new App({
+    outdir: props.outdir ?? process.env.CDK_OUTDIR ?? path.join(APP_ROOT, 'cdk.out'),
+    context: { ...cdkJsonContext(), ...props.context },
+  });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new NIST80053R5Checks(app));
+
+  const stages: PlatformStage[] = [];
+  const pipeline = new PipelineStack(app, 'Pipeline', {
+    config: props.config,
+    stageFactory: (scope, stage, region) => {
+      const platformStage = new PlatformStage(scope, { config: props.config, stage, region });
+      stages.push(platformStage);
+      return platformStage;
+    },
+  });
+  return { app, pipeline, stages };
+}
+
+/** The `context` of apps/platform/cdk.json (feature flags). */
+export function cdkJsonContext(): Record<string, unknown> {
+  const cdkJson = JSON.parse(fs.readFileSync(path.join(APP_ROOT, 'cdk.json'), 'utf-8')) as {
+    context?: Record<string, unknown>;
+  };
+  return cdkJson.context ?? {};
+}
