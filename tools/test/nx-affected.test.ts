@@ -1,0 +1,104 @@
+/**
+ * `nx affected` is how the pipeline decides what to test, so its answers are tested here: in a
+ * throwaway git repository copied from this workspace, a change in one place must make exactly
+ * the expected projects affected.
+ */
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const WORKSPACE = path.resolve(__dirname, '..', '..');
+const ALL = ['data', 'network', 'observability', 'platform', 'security'];
+
+let repo: string;
+
+function git(...args: string[]): string {
+  return execFileSync('git', args, { cwd: repo, encoding: 'utf-8' });
+}
+
+function affected(): string[] {
+  const out = execFileSync(
+    process.execPath,
+    [
+      path.join(WORKSPACE, 'node_modules', 'nx', 'dist', 'bin', 'nx.js'),
+      'show',
+      'projects',
+      '--affected',
+      '--base=HEAD',
+      '--json',
+    ],
+    {
+      cwd: repo,
+      encoding: 'utf-8',
+      env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_SKIP_NX_CACHE: 'true' },
+    },
+  );
+  return (JSON.parse(out) as string[]).sort();
+}
+
+/** Writes a new source file into the copy. */
+function addFile(relative: string): void {
+  const file = path.join(repo, relative);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, 'export const touched = 1;\n');
+}
+
+/** Applies `change` to the copy, asks Nx, then restores the committed state. */
+function affectedBy(change: () => void): string[] {
+  change();
+  try {
+    return affected();
+  } finally {
+    git('checkout', '--', '.');
+    git('clean', '-fdq');
+  }
+}
+
+beforeAll(() => {
+  // GIVEN a git repository holding this workspace's files (tracked and new, not ignored ones)
+  repo = fs.mkdtempSync(path.join(os.tmpdir(), 'nx-affected-'));
+  const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], {
+    cwd: WORKSPACE,
+    encoding: 'utf-8',
+  })
+    .split('\0')
+    .filter((f) => f && fs.existsSync(path.join(WORKSPACE, f)));
+  for (const file of files) {
+    fs.mkdirSync(path.dirname(path.join(repo, file)), { recursive: true });
+    fs.copyFileSync(path.join(WORKSPACE, file), path.join(repo, file));
+  }
+  fs.symlinkSync(path.join(WORKSPACE, 'node_modules'), path.join(repo, 'node_modules'), 'dir');
+  git('init', '-q', '-b', 'main');
+  git('-c', 'user.name=test', '-c', 'user.email=test@example.com', 'add', '-A');
+  git('-c', 'user.name=test', '-c', 'user.email=test@example.com', 'commit', '-qm', 'workspace');
+}, 60_000);
+
+afterAll(() => {
+  fs.rmSync(repo, { recursive: true, force: true });
+});
+
+test('nothing is affected without a change', () => {
+  expect(affected()).toEqual([]);
+}, 30_000);
+
+test('a change under packages/data affects exactly data and the app', () => {
+  const touched = affectedBy(() => addFile('packages/data/src/touched.ts'));
+  expect(touched).toEqual(['data', 'platform']);
+}, 30_000);
+
+test('a change under the app affects only the app', () => {
+  const touched = affectedBy(() => addFile('apps/platform/src/touched.ts'));
+  expect(touched).toEqual(['platform']);
+}, 30_000);
+
+test('a change to tsconfig.base.json affects every project', () => {
+  const touched = affectedBy(() => {
+    const file = path.join(repo, 'tsconfig.base.json');
+    fs.chmodSync(file, 0o644);
+    const tsconfig = JSON.parse(fs.readFileSync(file, 'utf-8'));
+    tsconfig.compilerOptions.noImplicitOverride = true;
+    fs.writeFileSync(file, JSON.stringify(tsconfig, null, 2));
+  });
+  expect(touched).toEqual(ALL);
+}, 30_000);
