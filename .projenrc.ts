@@ -26,6 +26,10 @@ const app = new CdkApp({
     // "weak" (Fn::GetStackOutput), which lets a producer stack be deleted under a live database.
     '@aws-cdk/core:defaultCrossStackReferences': 'strong',
   },
+  // One full synthesis of the default config, shared by every test file of the app.
+  testGlobalSetup: 'test/global-setup.ts',
+  // Config schema and reference, compliance report and diagrams; CI fails when they are stale.
+  docsCommand: 'node lib/docs/main.js',
 });
 root.addMember(app);
 

@@ -21,6 +21,16 @@ export interface CdkAppOptions {
    * @default {}
    */
   readonly contextOverrides?: Record<string, unknown>;
+  /**
+   * A jest `globalSetup` module, relative to the project (e.g. one synthesis shared by every test
+   * file). @default - none
+   */
+  readonly testGlobalSetup?: string;
+  /**
+   * The command of a `docs` Nx target that regenerates committed documentation from the built
+   * app (run in the project folder, after `build`). @default - no docs target
+   */
+  readonly docsCommand?: string;
 }
 
 /**
@@ -67,6 +77,18 @@ export class CdkApp extends WorkspaceProject {
       executor: 'nx:run-commands',
       options: { command: 'node lib/main.js', cwd: '{projectRoot}' },
     };
+    if (options.testGlobalSetup) {
+      this.jestConfig.addOverride('globalSetup', `<rootDir>/${options.testGlobalSetup}`);
+    }
+    if (options.docsCommand) {
+      // Writes files outside the project (docs/), so it is never cached.
+      this.targets.docs = {
+        executor: 'nx:run-commands',
+        dependsOn: ['build'],
+        cache: false,
+        options: { command: options.docsCommand, cwd: '{projectRoot}' },
+      };
+    }
   }
 }
 

@@ -189,6 +189,16 @@ export class NxMonorepo extends NodeProject {
     });
     rehearse.exec('nx run platform:synth --output-style=stream');
     rehearse.exec('node tools/rehearse/rehearse.mjs', { receiveArgs: true });
+    this.addTask('docs', {
+      description:
+        'Regenerate the committed docs from the code: config schema and reference, compliance report, diagrams',
+      exec: 'nx run platform:docs --output-style=stream',
+    });
+    this.addTask('bench', {
+      description: 'Measure synth and test times against the stock CDK setup; writes docs/performance.md',
+      exec: 'node tools/bench/bench.mjs',
+      receiveArgs: true,
+    });
     this.testTask.reset('nx run-many -t lint test --output-style=stream');
     this.testTask.exec('tsc -p tools/tsconfig.json');
     this.testTask.exec('jest -c tools/jest.config.json');

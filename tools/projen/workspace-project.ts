@@ -37,6 +37,9 @@ export class WorkspaceProject extends NodeProject {
   public readonly packageName: string;
   /** The Nx project name, e.g. `network`. */
   public readonly nxName: string;
+  /** The project's jest.config.json (e.g. `jestConfig.addOverride('globalSetup', ...)`). */
+  public readonly jestConfig: JsonFile;
+
   /** The targets written into project.json; subclasses add to it before synthesis. */
   protected readonly targets: Record<string, unknown>;
 
@@ -107,7 +110,7 @@ export class WorkspaceProject extends NodeProject {
       },
     });
 
-    new JsonFile(this, 'jest.config.json', {
+    this.jestConfig = new JsonFile(this, 'jest.config.json', {
       obj: {
         testEnvironment: 'node',
         roots: ['<rootDir>/test'],

@@ -1,0 +1,134 @@
+/**
+ * The default config's cloud assembly, synthesized once per test run by test/global-setup.ts, as
+ * typed views: every stage-region with its four stacks, the pipeline stack, and the findings.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as cxapi from 'aws-cdk-lib/cx-api';
+import { DEFAULT_CONFIG } from '../../src/app';
+import { loadConfig, PlatformConfig, RegionConfig, StageConfig } from '../../src/config';
+import { readValidationReport, ReportedFinding } from '../../src/synth/validation-report';
+
+/** A CloudFormation template as JSON. */
+export interface Template {
+  Resources: Record<string, { Type: string; Properties?: Record<string, unknown>; [key: string]: unknown }>;
+  Outputs?: Record<string, { Value: unknown; Export?: { Name: unknown } }>;
+  [key: string]: unknown;
+}
+
+/** One synthesized stack. */
+export interface StackView {
+  /** Construct path, e.g. `dev-eu-west-1/Data`. */
+  readonly path: string;
+  readonly stackName: string;
+  readonly account: string;
+  readonly region: string;
+  readonly template: Template;
+  /** Construct paths of the stacks this one depends on (same assembly only). */
+  readonly dependsOn: string[];
+  readonly artifact: cxapi.CloudFormationStackArtifact;
+}
+
+export const TIERS = ['security', 'network', 'data', 'observability'] as const;
+export type Tier = (typeof TIERS)[number];
+
+/** One stage in one region, as the pipeline deploys it. */
+export interface StageRegionView {
+  /** Stage id, e.g. `dev-eu-west-1`. */
+  readonly id: string;
+  readonly stage: StageConfig;
+  readonly region: RegionConfig;
+  readonly stacks: Record<Tier, StackView>;
+}
+
+export interface DefaultAssembly {
+  readonly outdir: string;
+  readonly config: PlatformConfig;
+  readonly assembly: cxapi.CloudAssembly;
+  readonly pipeline: StackView;
+  /** Every stage-region in config order. */
+  readonly stageRegions: StageRegionView[];
+  /** Every finding of every plugin, acknowledged or not. */
+  readonly findings: ReportedFinding[];
+}
+
+let cached: DefaultAssembly | undefined;
+
+/** The shared assembly of the default config (read once per test file's worker). */
+export function defaultAssembly(): DefaultAssembly {
+  if (cached) {
+    return cached;
+  }
+  const outdir = process.env.PLATFORM_TEST_ASSEMBLY;
+  if (!outdir || !fs.existsSync(path.join(outdir, 'manifest.json'))) {
+    throw new Error(
+      'PLATFORM_TEST_ASSEMBLY is not set: run the tests through jest.config.json (its globalSetup synthesizes the app)',
+    );
+  }
+  const config = loadConfig(DEFAULT_CONFIG);
+  const findings = readValidationReport(outdir);
+  const unacknowledged = findings.filter((f) => !f.acknowledgement);
+  if (!fs.existsSync(path.join(outdir, `assembly-${config.stages[0].name}-${config.stages[0].regions[0].region}`))) {
+    throw new Error(
+      `the default config did not synthesize: ${unacknowledged.length} unacknowledged findings:\n` +
+        unacknowledged.map((f) => `  ${f.rule} (${f.plugin}) at ${f.constructPath}`).join('\n'),
+    );
+  }
+  const assembly = new cxapi.CloudAssembly(outdir);
+  const pipelineArtifact = assembly.stacks.find((s) => s.hierarchicalId === 'Pipeline');
+  if (!pipelineArtifact) {
+    throw new Error(`no Pipeline stack in ${outdir}`);
+  }
+  const stageRegions: StageRegionView[] = [];
+  for (const stage of config.stages) {
+    for (const region of stage.regions) {
+      const id = `${stage.name}-${region.region}`;
+      const nested = assembly.getNestedAssembly(`assembly-${id}`);
+      const byTier = (tier: Tier) => {
+        const hierarchicalId = `${id}/${tier[0].toUpperCase()}${tier.slice(1)}`;
+        const artifact = nested.stacks.find((s) => s.hierarchicalId === hierarchicalId);
+        if (!artifact) {
+          throw new Error(`stack ${hierarchicalId} missing from ${nested.directory}`);
+        }
+        return view(artifact);
+      };
+      stageRegions.push({
+        id,
+        stage,
+        region,
+        stacks: {
+          security: byTier('security'),
+          network: byTier('network'),
+          data: byTier('data'),
+          observability: byTier('observability'),
+        },
+      });
+    }
+  }
+  cached = { outdir, config, assembly, pipeline: view(pipelineArtifact), stageRegions, findings };
+  return cached;
+}
+
+function view(artifact: cxapi.CloudFormationStackArtifact): StackView {
+  return {
+    path: artifact.hierarchicalId,
+    stackName: artifact.stackName,
+    account: artifact.environment.account,
+    region: artifact.environment.region,
+    template: artifact.template as Template,
+    dependsOn: artifact.dependencies
+      .filter((d): d is cxapi.CloudFormationStackArtifact => d instanceof cxapi.CloudFormationStackArtifact)
+      .map((d) => d.hierarchicalId),
+    artifact,
+  };
+}
+
+/** Every stack of every stage-region. */
+export function allStageStacks(a: DefaultAssembly = defaultAssembly()): StackView[] {
+  return a.stageRegions.flatMap((sr) => TIERS.map((t) => sr.stacks[t]));
+}
+
+/** The resources of `template` of one CloudFormation type, as [logicalId, resource] pairs. */
+export function resourcesOfType(template: Template, type: string): Array<[string, Template['Resources'][string]]> {
+  return Object.entries(template.Resources).filter(([, r]) => r.Type === type);
+}
