@@ -18,6 +18,14 @@ export interface PlatformAppProps {
   readonly outdir?: string;
   /** Extra context, on top of cdk.json's. @default {} */
   readonly context?: Record<string, unknown>;
+  /**
+   * Adds to each stage-region right after it is built.
+   *
+   * The only place to change a stage: CDK Pipelines synthesizes a Stage as soon as it is added to
+   * a wave, and the CDK refuses changes to the construct tree after that.
+   * @default - the stages as the config describes them
+   */
+  readonly extendStage?: (stage: PlatformStage) => void;
 }
 
 export interface PlatformApp {
@@ -49,6 +57,7 @@ export function buildPlatformApp(props: PlatformAppProps): PlatformApp {
     config: props.config,
     stageFactory: (scope, stage, region) => {
       const platformStage = new PlatformStage(scope, { config: props.config, stage, region });
+      props.extendStage?.(platformStage);
       stages.push(platformStage);
       return platformStage;
     },

@@ -3,14 +3,13 @@
  * root `npm run synth` and cdk.json's `app` run).
  *
  * Validates the config before any construct exists, synthesizes once with every check on, prints
- * a summary table and exits non-zero on any config error or unacknowledged finding.
+ * a summary table and exits non-zero on any config error, unacknowledged finding or context lookup.
  */
 import * as path from 'node:path';
 import { ConfigError, loadConfig } from './config';
 import { buildPlatformApp, DEFAULT_CONFIG } from './app';
 import { parseContextArgs } from './synth/args';
-import { renderSummary, summarize } from './synth/summary';
-import { readValidationReport } from './synth/validation-report';
+import { synthesizeApp } from './synth/synthesize';
 
 function main(): number {
   const argContext = parseContextArgs(process.argv.slice(2));
@@ -35,25 +34,11 @@ function main(): number {
   }
 
   const { app } = buildPlatformApp({ config, context: argContext });
-  let failed = false;
-  try {
-    app.synth();
-  } catch (e) {
-    // aws-cdk-lib names the error of a rule-pack violation 'ValidationFailed'; the summary below
-    // lists those findings. Anything else (a construct error, a bug) is rethrown as it is.
-    if (!(e instanceof Error) || e.name !== 'ValidationFailed') {
-      throw e;
-    }
-    failed = true;
-  }
-  const findings = readValidationReport(app.outdir);
-  const unacknowledged = findings.filter((f) => !f.acknowledgement);
+  const result = synthesizeApp(app);
   console.error(`\nconfig: ${path.relative(process.cwd(), configFile)}\n`);
-  console.error(renderSummary(summarize(app, findings)));
-  if (failed || unacknowledged.length > 0) {
-    console.error(
-      `\nsynth FAILED: ${unacknowledged.length} unacknowledged findings (details above and in ${path.join(app.outdir, 'validation-report.json')})`,
-    );
+  console.error(result.summary);
+  if (!result.ok) {
+    console.error(`\nsynth FAILED:\n${result.problems.map((p) => `  - ${p}`).join('\n')}`);
     return 1;
   }
   console.error(`\ncloud assembly: ${app.outdir}`);

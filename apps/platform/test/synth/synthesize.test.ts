@@ -1,0 +1,100 @@
+/**
+ * The gate: what `npm run synth` runs (src/main.ts calls synthesizeApp) fails on a finding anywhere,
+ * including inside a stage, and on a context lookup.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { aws_ec2 as ec2, aws_s3 as s3, Stack } from 'aws-cdk-lib';
+import { buildPlatformApp } from '../../src/app';
+import { parseContextArgs } from '../../src/synth/args';
+import { synthesizeApp, SynthResult } from '../../src/synth/synthesize';
+import { defaultAssembly } from '../support/default-assembly';
+
+const config = defaultAssembly().config;
+
+function tempOutdir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'platform-gate-'));
+}
+
+describe('a finding planted inside a stage', () => {
+  let result: SynthResult;
+  beforeAll(() => {
+    // GIVEN the default app plus an unencrypted, unlogged bucket in the prod eu-central-1 Data stack
+    const { app } = buildPlatformApp({
+      config,
+      outdir: tempOutdir(),
+      extendStage: (stage) => {
+        if (stage.node.id === 'prod-eu-central-1') {
+          new s3.Bucket(stage.data, 'Planted');
+        }
+      },
+    });
+    // WHEN synthesized with every check, as `npm run synth` does
+    result = synthesizeApp(app);
+  });
+
+  test('is reported with its path inside the stage, and fails the synth', () => {
+    const planted = result.unacknowledged.filter((f) => f.constructPath.startsWith('prod-eu-central-1/Data/Planted/'));
+    expect(planted.map((f) => f.rule)).toEqual(expect.arrayContaining(['AwsSolutions-S1', 'AwsSolutions-S10']));
+    expect(result.ok).toBe(false);
+    expect(result.problems.join('\n')).toMatch(/^\d+ unacknowledged findings/);
+  });
+
+  test('is the only thing reported: every other finding is acknowledged', () => {
+    expect(result.unacknowledged.filter((f) => !f.constructPath.includes('/Planted/'))).toEqual([]);
+  });
+
+  test('shows in the summary row of its stack', () => {
+    const row = result.summary.split('\n').find((l) => /^prod-eu-central-1\s.*baseline-prod-data\s/.test(l));
+    const [, , , , findings] = row!.trim().split(/\s{2,}/);
+    expect(Number(findings)).toBeGreaterThan(0);
+    expect(result.summary).toMatch(
+      /^18 stacks, \d+ resources, [1-9]\d* unacknowledged findings, \d+ acknowledged findings$/m,
+    );
+  });
+});
+
+describe('a context lookup', () => {
+  test('fails the synth and names the lookup', () => {
+    // GIVEN a stack with a concrete environment that looks up a VPC (would call AWS through the CLI)
+    const { app } = buildPlatformApp({ config, outdir: tempOutdir() });
+    const stack = new Stack(app, 'Lookup', { env: { account: '222222222222', region: 'eu-west-1' } });
+    ec2.Vpc.fromLookup(stack, 'Vpc', { vpcId: 'vpc-12345678' });
+    // WHEN
+    process.env.CDK_VALIDATION = 'false';
+    let result: SynthResult;
+    try {
+      result = synthesizeApp(app);
+    } finally {
+      delete process.env.CDK_VALIDATION;
+    }
+    // THEN
+    expect(result.ok).toBe(false);
+    expect(result.lookups).toEqual([expect.stringMatching(/^vpc-provider:account=222222222222:/)]);
+    expect(result.problems.join('\n')).toContain('the app asked for context lookups, which need AWS credentials');
+  });
+});
+
+describe('parseContextArgs', () => {
+  test('reads the CDK CLI switches', () => {
+    expect(parseContextArgs(['--context', 'config=a.yaml', '-c', 'x=1', '--context=y=2'])).toEqual({
+      config: 'a.yaml',
+      x: '1',
+      y: '2',
+    });
+  });
+
+  test('fails on an unknown argument, naming it and what is allowed', () => {
+    expect(() => parseContextArgs(['--config', 'a.yaml'])).toThrow(
+      "unknown argument '--config'; allowed: --context key=value (or -c key=value)",
+    );
+  });
+
+  test('fails on a context without a value', () => {
+    expect(() => parseContextArgs(['--context'])).toThrow(/--context needs a key=value argument/);
+    expect(() => parseContextArgs(['-c', 'config'])).toThrow(
+      "context 'config' must be key=value, e.g. config=path/to/config.yaml",
+    );
+  });
+});
