@@ -200,6 +200,10 @@ export class NxMonorepo extends NodeProject {
       receiveArgs: true,
     });
     this.testTask.reset('nx run-many -t lint test --output-style=stream');
+    // The repository tooling (projen components, test helpers, rehearsal, benchmark) is not an Nx
+    // project: lint, type-check and test it here.
+    this.testTask.exec('eslint --max-warnings 0 tools .projenrc.ts');
+    this.testTask.exec('prettier --check "tools/**/*.{ts,mjs}" .projenrc.ts');
     this.testTask.exec('tsc -p tools/tsconfig.json');
     this.testTask.exec('jest -c tools/jest.config.json');
 

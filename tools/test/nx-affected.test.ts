@@ -17,24 +17,17 @@ function git(...args: string[]): string {
   return execFileSync('git', args, { cwd: repo, encoding: 'utf-8' });
 }
 
+/** Runs the workspace's nx in the copy. */
+function nx(...args: string[]): string {
+  return execFileSync(process.execPath, [path.join(WORKSPACE, 'node_modules', 'nx', 'dist', 'bin', 'nx.js'), ...args], {
+    cwd: repo,
+    encoding: 'utf-8',
+    env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_SKIP_NX_CACHE: 'true' },
+  });
+}
+
 function affected(): string[] {
-  const out = execFileSync(
-    process.execPath,
-    [
-      path.join(WORKSPACE, 'node_modules', 'nx', 'dist', 'bin', 'nx.js'),
-      'show',
-      'projects',
-      '--affected',
-      '--base=HEAD',
-      '--json',
-    ],
-    {
-      cwd: repo,
-      encoding: 'utf-8',
-      env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_SKIP_NX_CACHE: 'true' },
-    },
-  );
-  return (JSON.parse(out) as string[]).sort();
+  return (JSON.parse(nx('show', 'projects', '--affected', '--base=HEAD', '--json')) as string[]).sort();
 }
 
 /** Writes a new source file into the copy. */
@@ -76,6 +69,24 @@ beforeAll(() => {
 
 afterAll(() => {
   fs.rmSync(repo, { recursive: true, force: true });
+});
+
+test('the workspace has the five projects; the app depends on the four libraries, no library on another', () => {
+  // WHEN Nx lists the projects and writes the project graph
+  const projects = (JSON.parse(nx('show', 'projects', '--json')) as string[]).sort();
+  const graphFile = path.join(repo, 'graph-out.json');
+  nx('graph', `--file=${graphFile}`);
+  const graph = JSON.parse(fs.readFileSync(graphFile, 'utf-8')) as {
+    graph: { dependencies: Record<string, Array<{ target: string }>> };
+  };
+  fs.rmSync(graphFile);
+  const deps = (p: string) => graph.graph.dependencies[p].map((d) => d.target).sort();
+  // THEN
+  expect(projects).toEqual(ALL);
+  expect(deps('platform')).toEqual(['data', 'network', 'observability', 'security']);
+  for (const library of ['data', 'network', 'observability', 'security']) {
+    expect({ library, deps: deps(library) }).toEqual({ library, deps: [] });
+  }
 });
 
 test('nothing is affected without a change', () => {
