@@ -157,7 +157,7 @@ export const stageSchema = z
         interfaceEndpoints: z
           .boolean()
           .default(false)
-          .describe('Create interface VPC endpoints (Secrets Manager, KMS, Logs, STS); they cost per hour per zone'),
+          .describe('Create interface VPC endpoints (Secrets Manager, Logs, STS); they cost per hour per zone'),
       })
       .prefault({})
       .describe('VPC settings'),
