@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { buildPlatformApp, DEFAULT_CONFIG } from '../app';
 import { loadConfig } from '../config';
-import { readValidationReport } from '../synth/validation-report';
+import { synthesizeApp } from '../synth/synthesize';
 import { generatedDocs, REPO_ROOT } from './generate';
 
 function main(): number {
@@ -19,21 +19,14 @@ function main(): number {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'platform-docs-'));
   try {
     const { app } = buildPlatformApp({ config, outdir });
-    try {
-      app.synth();
-    } catch (e) {
-      if (!(e instanceof Error) || e.name !== 'ValidationFailed') {
-        throw e;
-      }
-    }
-    const findings = readValidationReport(outdir);
-    const unacknowledged = findings.filter((f) => !f.acknowledgement);
-    if (unacknowledged.length > 0) {
+    const result = synthesizeApp(app);
+    if (!result.ok) {
       console.error(
-        `docs not written: the app has ${unacknowledged.length} unacknowledged findings; run 'npm run synth' to see them`,
+        `docs not written:\n${result.problems.map((p) => `  - ${p}`).join('\n')}\nrun 'npm run synth' to see the details`,
       );
       return 1;
     }
+    const findings = result.findings;
     const readme = fs.readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf-8');
     const files = generatedDocs({ config, assembly: new cxapi.CloudAssembly(outdir), findings, readme });
     for (const [file, content] of Object.entries(files)) {
