@@ -23,8 +23,9 @@ export default function globalSetup(): void {
   }
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'platform-test-'));
   const { app } = buildPlatformApp({ config: loadConfig(DEFAULT_CONFIG), outdir });
-  // A rule-pack violation leaves the stage assemblies unwritten, and the zero-findings test
-  // reports the findings from validation-report.json. Anything else thrown fails every test.
+  // Findings are results, not errors: the zero-findings test reports them from
+  // validation-report.json (and when a violation leaves assemblies unwritten, every reader of the
+  // shared assembly fails with that list). Anything else thrown fails every test.
   synthesizeApp(app);
   process.env[ASSEMBLY_ENV] = outdir;
   process.on('exit', () => fs.rmSync(outdir, { recursive: true, force: true }));

@@ -6,6 +6,7 @@ import {
   Aws,
   DefaultStackSynthesizer,
   Duration,
+  RemovalPolicies,
   RemovalPolicy,
   Stack,
   StackProps,
@@ -251,6 +252,11 @@ export class PipelineStack extends Stack {
       detailType: codestarnotifications.DetailType.FULL,
     });
     acknowledgeGeneratedFindings(this.pipeline, key);
+    // The cross-region support stacks keep their replication bucket but would delete its key, leaving
+    // objects nobody can decrypt: retain the key like every other key of the platform.
+    for (const support of Object.values(this.pipeline.pipeline.crossRegionSupport)) {
+      RemovalPolicies.of(support.stack).retain({ applyToResourceTypes: ['AWS::KMS::Key'] });
+    }
 
     const tags: Record<string, string> = {
       ...config.project.tags,
