@@ -109,7 +109,8 @@ export function defaultAssembly(): DefaultAssembly {
   return cached;
 }
 
-function view(artifact: cxapi.CloudFormationStackArtifact): StackView {
+/** The typed view of one synthesized stack. */
+export function view(artifact: cxapi.CloudFormationStackArtifact): StackView {
   return {
     path: artifact.hierarchicalId,
     stackName: artifact.stackName,
