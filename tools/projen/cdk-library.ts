@@ -30,5 +30,9 @@ export class CdkLibrary extends WorkspaceProject {
     });
     // Library tests run the same rule packs as the app (tools/testing/compliance.ts).
     this.addDevDeps(`cdk-nag@${VERSIONS.cdkNag}`);
+    // Template assertions do not need the CDK's built-in CloudFormation validation, which costs
+    // ~1.5 s of engine set-up per worker and ~85 ms per template. The compliance tests, which assert
+    // findings, register it explicitly (checkedApp), and the app's tests keep it on everywhere.
+    this.jestConfig.addOverride('setupFiles', ['<rootDir>/../../tools/testing/unit-test-setup.ts']);
   }
 }

@@ -9,7 +9,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, AppProps, Validations } from 'aws-cdk-lib';
+import { App, AppProps, CloudFormationValidatePlugin, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
 
 /** One unacknowledged finding: which plugin, which rule, on which construct paths. */
@@ -45,7 +45,13 @@ export function checkedApp(props: AppProps = {}): App {
     ...props,
     context: { '@aws-cdk/core:validateAgainstDefaultRules': true, ...props.context },
   });
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new NIST80053R5Checks(app));
+  // The CloudFormation validation is registered explicitly: library unit tests turn the built-in one
+  // off (tools/testing/unit-test-setup.ts), and an explicit plugin runs whatever CDK_VALIDATION says.
+  Validations.of(app).addPlugins(
+    new AwsSolutionsChecks(app),
+    new NIST80053R5Checks(app),
+    new CloudFormationValidatePlugin(),
+  );
   return app;
 }
 
