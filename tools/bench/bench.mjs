@@ -1086,7 +1086,7 @@ function render(opts, r) {
     ].join('\n'),
     '',
   );
-  return md.join('\n');
+  return `${md.join('\n').trimEnd()}\n`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1155,8 +1155,8 @@ async function main() {
     },
   });
   fs.mkdirSync(path.dirname(opts.out), { recursive: true });
-  fs.writeFileSync(opts.out, `${report}\n`);
-  process.stdout.write(`${report}\n`);
+  fs.writeFileSync(opts.out, report);
+  process.stdout.write(report);
   log(
     `wrote ${path.relative(process.env.INIT_CWD ?? process.cwd(), opts.out)} in ${sec((performance.now() - started) / 1000)}`,
   );

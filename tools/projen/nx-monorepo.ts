@@ -137,8 +137,9 @@ export class NxMonorepo extends NodeProject {
             cache: true,
           },
           typecheck: { dependsOn: ['^build'], inputs: ['default', '^production'], outputs: [], cache: true },
-          // Jest only transpiles (swc): `typecheck` is where tests are type-checked, so test waits for it.
-          test: { dependsOn: ['^build', 'typecheck'], inputs: ['default', '^production'], outputs: [], cache: true },
+          // Jest only transpiles (swc); tests are type-checked by `typecheck`, which runs beside
+          // `test` rather than before it (run both: `-t lint typecheck test`).
+          test: { dependsOn: ['^build'], inputs: ['default', '^production'], outputs: [], cache: true },
           lint: { inputs: ['default'], outputs: [], cache: true },
           synth: {
             dependsOn: ['build'],
@@ -199,13 +200,47 @@ export class NxMonorepo extends NodeProject {
       exec: 'node tools/bench/bench.mjs',
       receiveArgs: true,
     });
-    this.testTask.reset('nx run-many -t lint test --output-style=stream');
-    // The repository tooling (projen components, test helpers, rehearsal, benchmark) is not an Nx
-    // project: lint, type-check and test it here.
-    this.testTask.exec('eslint --max-warnings 0 tools .projenrc.ts');
-    this.testTask.exec('prettier --check "tools/**/*.{ts,mjs}" .projenrc.ts');
-    this.testTask.exec('tsc -p tools/tsconfig.json');
-    this.testTask.exec('jest -c tools/jest.config.json');
+    this.testTask.reset('nx run-many -t lint typecheck test --output-style=stream');
+
+    // The repository tooling (projen components, test helpers, rehearsal, benchmark, the tests of
+    // the repository itself) is an Nx project too, so its checks are cached like the others and the
+    // pipeline's `nx affected` runs them when tools/ changes.
+    new JsonFile(this, 'tools/project.json', {
+      obj: {
+        $schema: '../node_modules/nx/schemas/project-schema.json',
+        name: 'tools',
+        projectType: 'library',
+        sourceRoot: 'tools',
+        tags: ['type:tooling'],
+        targets: {
+          typecheck: { executor: 'nx:run-commands', options: { command: 'tsc -p tsconfig.json', cwd: 'tools' } },
+          lint: {
+            executor: 'nx:run-commands',
+            inputs: ['default', '{workspaceRoot}/.projenrc.ts'],
+            options: {
+              commands: [
+                'eslint --max-warnings 0 . ../.projenrc.ts',
+                'prettier --check "**/*.{ts,mjs}" ../.projenrc.ts',
+              ],
+              parallel: false,
+              cwd: 'tools',
+            },
+          },
+          // These tests also read the docs and the test files the docs link to. (Nx counts a file
+          // named in a project's inputs as touching that project for `nx affected` too.)
+          test: {
+            executor: 'nx:run-commands',
+            inputs: [
+              'default',
+              '{workspaceRoot}/README.md',
+              '{workspaceRoot}/docs/**/*',
+              '{workspaceRoot}/**/test/**/*.test.ts',
+            ],
+            options: { command: 'jest --ci -c jest.config.json', cwd: 'tools' },
+          },
+        },
+      },
+    });
 
     new JsonFile(this, 'tools/tsconfig.json', {
       obj: { extends: '../tsconfig.base.json', compilerOptions: { noEmit: true }, include: ['**/*.ts'] },

@@ -9,7 +9,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 const WORKSPACE = path.resolve(__dirname, '..', '..');
-const ALL = ['data', 'network', 'observability', 'platform', 'security'];
+const PRODUCT = ['data', 'network', 'observability', 'platform', 'security'];
+/** The five projects of the product, and the repository tooling (tools/project.json). */
+const ALL = [...PRODUCT, 'tools'].sort();
 
 let repo: string;
 
@@ -71,7 +73,7 @@ afterAll(() => {
   fs.rmSync(repo, { recursive: true, force: true });
 });
 
-test('the workspace has the five projects; the app depends on the four libraries, no library on another', () => {
+test('the workspace has the five projects and tools; the app depends on the four libraries, no library on another', () => {
   // WHEN Nx lists the projects and writes the project graph
   const projects = (JSON.parse(nx('show', 'projects', '--json')) as string[]).sort();
   const graphFile = path.join(repo, 'graph-out.json');
@@ -87,6 +89,7 @@ test('the workspace has the five projects; the app depends on the four libraries
   for (const library of ['data', 'network', 'observability', 'security']) {
     expect({ library, deps: deps(library) }).toEqual({ library, deps: [] });
   }
+  expect(deps('tools')).toEqual([]);
 });
 
 test('nothing is affected without a change', () => {
@@ -101,6 +104,16 @@ test('a change under packages/data affects exactly data and the app', () => {
 test('a change under the app affects only the app', () => {
   const touched = affectedBy(() => addFile('apps/platform/src/touched.ts'));
   expect(touched).toEqual(['platform']);
+}, 30_000);
+
+test('a change under tools/testing affects every project (their tests use it)', () => {
+  const touched = affectedBy(() => addFile('tools/testing/touched.ts'));
+  expect(touched).toEqual(ALL);
+}, 30_000);
+
+test('a change to the benchmark affects only tools', () => {
+  const touched = affectedBy(() => addFile('tools/bench/touched.ts'));
+  expect(touched).toEqual(['tools']);
 }, 30_000);
 
 test('a change to tsconfig.base.json affects every project', () => {

@@ -41,7 +41,7 @@ export function pipelineDiagram(config: PlatformConfig): string {
   const lines = [
     'flowchart LR',
     `  ${source}([${label(['Source: CodeConnections', `${owner}/${name}@${branch}`])}])`,
-    `  ${build}[${label(['Build', 'npm ci', 'nx affected -t lint test', 'synth'])}]`,
+    `  ${build}[${label(['Build', 'npm ci', 'nx affected -t lint typecheck test', 'synth'])}]`,
     `  ${update}[${label(['UpdatePipeline', 'self-mutation'])}]`,
     `  ${source} --> ${build}`,
     `  ${build} --> ${update}`,

@@ -32,7 +32,12 @@ describe('pipelineDiagram', () => {
     const { owner, name, branch } = config.pipeline.repository;
     expect(chart.direction).toBe('LR');
     expect(chart.nodes.get('step_source')?.lines).toEqual(['Source: CodeConnections', `${owner}/${name}@${branch}`]);
-    expect(chart.nodes.get('step_build')?.lines).toEqual(['Build', 'npm ci', 'nx affected -t lint test', 'synth']);
+    expect(chart.nodes.get('step_build')?.lines).toEqual([
+      'Build',
+      'npm ci',
+      'nx affected -t lint typecheck test',
+      'synth',
+    ]);
     expect(chart.nodes.get('step_update')?.lines).toEqual(['UpdatePipeline', 'self-mutation']);
     expect(chart.edges).toEqual(
       expect.arrayContaining([edge('step_source', 'step_build'), edge('step_build', 'step_update')]),

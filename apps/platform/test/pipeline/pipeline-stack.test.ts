@@ -226,8 +226,8 @@ describe('synth step', () => {
       ),
     );
     expect(test).toContain('; if [ -n "$BASE" ] && git cat-file -e "$BASE^{commit}" 2>/dev/null; then');
-    expect(test).toContain('npx nx affected -t lint test --base="$BASE" --head=HEAD;');
-    expect(test).toMatch(/else .*npx nx run-many -t lint test; fi$/);
+    expect(test).toContain('npx nx affected -t lint typecheck test --base="$BASE" --head=HEAD;');
+    expect(test).toMatch(/else .*npx nx run-many -t lint typecheck test; fi$/);
     expect(synthesize).toBe('npm run synth');
   });
 

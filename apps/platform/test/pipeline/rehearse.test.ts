@@ -103,7 +103,11 @@ test('without AWS, runs npm ci, lints and tests every project, and synthesizes, 
   const run = rehearse();
   // THEN
   expect(run.code).toBe(0);
-  expect(run.calls.map((c) => c.split(' | ')[0])).toEqual(['npm ci', 'npx nx run-many -t lint test', 'npm run synth']);
+  expect(run.calls.map((c) => c.split(' | ')[0])).toEqual([
+    'npm ci',
+    'npx nx run-many -t lint typecheck test',
+    'npm run synth',
+  ]);
   for (const call of run.calls) {
     expect(call).toContain('| CI=true |');
     expect(call).toContain('| daemon=false |');
@@ -121,7 +125,7 @@ test('with the last successful commit in the history, lints and tests only what 
   expect(run.code).toBe(0);
   expect(run.calls.map((c) => c.split(' | ')[0])).toEqual([
     'npm ci',
-    `npx nx affected -t lint test --base=${firstCommit} --head=HEAD`,
+    `npx nx affected -t lint typecheck test --base=${firstCommit} --head=HEAD`,
     'npm run synth',
   ]);
 });
@@ -132,13 +136,13 @@ test.each([
 ])('falls back to every project when %s', (_, aws) => {
   const run = rehearse({ args: ['--use-aws'], aws });
   expect(run.code).toBe(0);
-  expect(run.calls[1]).toMatch(/^npx nx run-many -t lint test \|/);
+  expect(run.calls[1]).toMatch(/^npx nx run-many -t lint typecheck test \|/);
 });
 
 test('exits with the code of the first failing command and runs nothing after it', () => {
   const run = rehearse({ npxExit: 3 });
   expect(run.code).toBe(3);
-  expect(run.calls.map((c) => c.split(' | ')[0])).toEqual(['npm ci', 'npx nx run-many -t lint test']);
+  expect(run.calls.map((c) => c.split(' | ')[0])).toEqual(['npm ci', 'npx nx run-many -t lint typecheck test']);
   expect(run.stderr).toMatch(/command 2 failed with exit code 3/);
   const kept = /clone kept at (\S*rehearse-[^/]+)\/repo/.exec(run.stderr);
   expect(kept).not.toBeNull();

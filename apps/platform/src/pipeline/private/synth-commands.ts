@@ -37,10 +37,10 @@ export function synthBuildCommands(parameterName: string): string[] {
     `BASE="$(aws ssm get-parameter --name '${parameterName}' --query Parameter.Value --output text 2>/dev/null || true)"; ` +
       'if [ -n "$BASE" ] && git cat-file -e "$BASE^{commit}" 2>/dev/null; then ' +
       'echo "Linting and testing what changed since $BASE, the last successful pipeline run"; ' +
-      'npx nx affected -t lint test --base="$BASE" --head=HEAD; ' +
+      'npx nx affected -t lint typecheck test --base="$BASE" --head=HEAD; ' +
       'else ' +
       'echo "No last successful commit in this clone (BASE=\'$BASE\'): linting and testing every project"; ' +
-      'npx nx run-many -t lint test; ' +
+      'npx nx run-many -t lint typecheck test; ' +
       'fi',
     'npm run synth',
   ];
