@@ -143,7 +143,9 @@ export class NxMonorepo extends NodeProject {
           lint: { inputs: ['default'], outputs: [], cache: true },
           synth: {
             dependsOn: ['build'],
-            inputs: ['production', '^production'],
+            // `--context config=<file>` may name any config in the repository: all of them are inputs,
+            // so editing one never serves a stale cloud assembly from the cache.
+            inputs: ['production', '^production', '{workspaceRoot}/**/*.yaml', '{workspaceRoot}/**/*.yml'],
             outputs: ['{projectRoot}/cdk.out'],
             cache: true,
           },
