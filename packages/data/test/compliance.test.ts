@@ -11,7 +11,23 @@ import {
   validate,
 } from '../../../tools/testing/compliance';
 import { DataBucket, MysqlDatabase } from '../src';
-import { fixture } from './fixtures';
+import { Fixture, fixture } from './fixtures';
+
+/** The database as the app's Data stack builds it, in the fixture's Data stack. */
+function addDatabase(f: Fixture): MysqlDatabase {
+  return new MysqlDatabase(f.data, 'Database', {
+    vpc: f.vpc,
+    subnets: { subnetGroupName: 'Database' },
+    clientCidrs: f.applicationCidrs,
+    encryptionKey: f.dataKey,
+    monitoringRole: f.monitoringRole,
+    instanceIdentifier: 'dev-mysql',
+    instanceType: ec2.InstanceType.of(ec2.InstanceClass.M7G, ec2.InstanceSize.LARGE),
+    allocatedStorageGiB: 100,
+    port: 3307,
+    logsKey: f.logsKey,
+  });
+}
 
 describe('compliance of the Data stack', () => {
   let result: ValidationResult;
@@ -21,18 +37,7 @@ describe('compliance of the Data stack', () => {
     const app = checkedApp();
     const f = fixture(app);
     new DataBucket(f.data, 'DataBucket', { encryptionKey: f.dataKey });
-    new MysqlDatabase(f.data, 'Database', {
-      vpc: f.vpc,
-      subnets: { subnetGroupName: 'Database' },
-      clientCidrs: f.applicationCidrs,
-      encryptionKey: f.dataKey,
-      monitoringRole: f.monitoringRole,
-      instanceIdentifier: 'dev-mysql',
-      instanceType: ec2.InstanceType.of(ec2.InstanceClass.M7G, ec2.InstanceSize.LARGE),
-      allocatedStorageGiB: 100,
-      port: 3307,
-      logsKey: f.logsKey,
-    });
+    addDatabase(f);
     // WHEN synthesized with the checks
     result = validate(app);
   });
@@ -81,18 +86,7 @@ describe('the enhanced monitoring acknowledgement under the app feature flags', 
     // GIVEN the flag `cdk init` turns on: ARNs of stacks in a known region get a literal partition
     const app = checkedApp({ context: { '@aws-cdk/core:enablePartitionLiterals': true } });
     const f = fixture(app);
-    new MysqlDatabase(f.data, 'Database', {
-      vpc: f.vpc,
-      subnets: { subnetGroupName: 'Database' },
-      clientCidrs: f.applicationCidrs,
-      encryptionKey: f.dataKey,
-      monitoringRole: f.monitoringRole,
-      instanceIdentifier: 'dev-mysql',
-      instanceType: ec2.InstanceType.of(ec2.InstanceClass.M7G, ec2.InstanceSize.LARGE),
-      allocatedStorageGiB: 100,
-      port: 3307,
-      logsKey: f.logsKey,
-    });
+    addDatabase(f);
     // WHEN
     const result = validate(app);
     // THEN the acknowledgement names the literal partition, and nothing is left unacknowledged

@@ -88,6 +88,12 @@ describe('DataBucket with defaults', () => {
     keyArn = { 'Fn::ImportValue': Match.stringLikeRegexp('^Dev-Security:ExportsOutputFnGetAttDataKey') };
   });
 
+  /** The statements of the one identity policy attached to `role`. */
+  function roleStatements(role: iam.Role): Statement[] {
+    const policies = template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: logicalId(role) }] } });
+    return Object.values(policies)[0].Properties.PolicyDocument.Statement as Statement[];
+  }
+
   test('the main child is the data bucket and the attributes point at it', () => {
     expect(dataBucket.node.defaultChild).toBe(dataBucket.bucket);
     expect(f.data.resolve(dataBucket.bucketArn)).toEqual({ 'Fn::GetAtt': [logicalId(dataBucket.bucket), 'Arn'] });
@@ -308,10 +314,7 @@ describe('DataBucket with defaults', () => {
   });
 
   test('grantRead gives object reads and listing, and kms:Decrypt only through S3, with no encryption condition', () => {
-    const policies = template.findResources('AWS::IAM::Policy', {
-      Properties: { Roles: [{ Ref: logicalId(reader) }] },
-    });
-    const statements = Object.values(policies)[0].Properties.PolicyDocument.Statement as Statement[];
+    const statements = roleStatements(reader);
     expect(statements).toEqual([
       {
         Effect: 'Allow',
@@ -331,10 +334,7 @@ describe('DataBucket with defaults', () => {
   });
 
   test('grantWrite gives puts and multipart aborts, never deletes, and the key through S3 only', () => {
-    const policies = template.findResources('AWS::IAM::Policy', {
-      Properties: { Roles: [{ Ref: logicalId(writer) }] },
-    });
-    const statements = Object.values(policies)[0].Properties.PolicyDocument.Statement as Statement[];
+    const statements = roleStatements(writer);
     expect(statements).toEqual([
       {
         Effect: 'Allow',
