@@ -1,16 +1,12 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
+import { APP_ROOT, cdkJsonContext } from './app-files';
 import { PlatformConfig } from './config';
 import { PipelineStack } from './pipeline';
 import { PlatformStage } from './stage';
 
-/** The app's own folder (apps/platform), wherever the process was started. */
-export const APP_ROOT = path.resolve(__dirname, '..');
-
-/** The config used when none is given: `apps/platform/config/platform.yaml`. */
-export const DEFAULT_CONFIG = path.join(APP_ROOT, 'config', 'platform.yaml');
+export { APP_ROOT, cdkJsonContext, DEFAULT_CONFIG } from './app-files';
 
 export interface PlatformAppProps {
   readonly config: PlatformConfig;
@@ -63,12 +59,4 @@ export function buildPlatformApp(props: PlatformAppProps): PlatformApp {
     },
   });
   return { app, pipeline, stages };
-}
-
-/** The `context` of apps/platform/cdk.json (feature flags). */
-export function cdkJsonContext(): Record<string, unknown> {
-  const cdkJson = JSON.parse(fs.readFileSync(path.join(APP_ROOT, 'cdk.json'), 'utf-8')) as {
-    context?: Record<string, unknown>;
-  };
-  return cdkJson.context ?? {};
 }

@@ -4,11 +4,6 @@ import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 
-/** apps/platform/cdk.json's context (feature flags), as the real app applies it. */
-export function cdkJsonContext(): Record<string, unknown> {
-  return JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf-8')).context;
-}
-
 /** The template of a stack of an already synthesized app, read from its outdir (no second synth). */
 export function synthesizedTemplate(app: App, stack: Stack): Template {
   return Template.fromJSON(JSON.parse(fs.readFileSync(path.join(app.outdir, stack.templateFile), 'utf-8')));

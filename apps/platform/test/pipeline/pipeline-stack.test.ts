@@ -10,13 +10,13 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { parse as parseYaml } from 'yaml';
 import { checkedApp, describeFindings, validate } from '../../../../tools/testing/compliance';
+import { cdkJsonContext } from '../../src/app-files';
 import { loadConfig, parseConfig, PlatformConfig } from '../../src/config';
 import { PipelineStack } from '../../src/pipeline';
 import {
   actionNamed,
   actionsOf,
   buildSpecOf,
-  cdkJsonContext,
   flat,
   pipelineActions,
   pipelineProperties,

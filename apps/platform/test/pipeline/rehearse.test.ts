@@ -9,9 +9,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
+import { cdkJsonContext } from '../../src/app-files';
 import { loadConfig } from '../../src/config';
 import { PipelineStack } from '../../src/pipeline';
-import { buildSpecOf, cdkJsonContext, projectOf, actionNamed, synthesizedTemplate } from './helpers';
+import { buildSpecOf, projectOf, actionNamed, synthesizedTemplate } from './helpers';
 import { StubStage } from './stub-stage';
 
 const REHEARSE = path.join(__dirname, '..', '..', '..', '..', 'tools', 'rehearse', 'rehearse.mjs');
