@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { APP_ROOT } from '../app';
 import { configJsonSchema, configReferenceMarkdown, PlatformConfig } from '../config';
+import { PlatformStage } from '../stage';
 import { ReportedFinding } from '../synth/validation-report';
 import { renderComplianceReport } from './compliance-report';
 import { pipelineDiagram, renderDiagrams } from './diagrams';
@@ -29,7 +30,7 @@ export const README_DIAGRAM_END = '<!-- pipeline-diagram:end -->';
  * is stale (a config, schema, acknowledgement or stack change without `npm run docs`).
  */
 export function generatedDocs(input: DocsInput): Record<string, string> {
-  const stageRegionIds = input.config.stages.flatMap((s) => s.regions.map((r) => `${s.name}-${r.region}`));
+  const stageRegionIds = input.config.stages.flatMap((s) => s.regions.map((r) => PlatformStage.idOf(s, r)));
   return {
     'apps/platform/config/config.schema.json': JSON.stringify(configJsonSchema(), null, 2) + '\n',
     'docs/config.md': configReferenceMarkdown(),

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { DEFAULT_CONFIG } from '../../src/app';
 import { loadConfig, PlatformConfig, RegionConfig, StageConfig } from '../../src/config';
+import { PlatformStage } from '../../src/stage';
 import { readValidationReport, ReportedFinding } from '../../src/synth/validation-report';
 
 /** A CloudFormation template as JSON. */
@@ -68,7 +69,9 @@ export function defaultAssembly(): DefaultAssembly {
   const config = loadConfig(DEFAULT_CONFIG);
   const findings = readValidationReport(outdir);
   const unacknowledged = findings.filter((f) => !f.acknowledgement);
-  if (!fs.existsSync(path.join(outdir, `assembly-${config.stages[0].name}-${config.stages[0].regions[0].region}`))) {
+  if (
+    !fs.existsSync(path.join(outdir, `assembly-${PlatformStage.idOf(config.stages[0], config.stages[0].regions[0])}`))
+  ) {
     throw new Error(
       `the default config did not synthesize: ${unacknowledged.length} unacknowledged findings:\n` +
         unacknowledged.map((f) => `  ${f.rule} (${f.plugin}) at ${f.constructPath}`).join('\n'),
@@ -82,7 +85,7 @@ export function defaultAssembly(): DefaultAssembly {
   const stageRegions: StageRegionView[] = [];
   for (const stage of config.stages) {
     for (const region of stage.regions) {
-      const id = `${stage.name}-${region.region}`;
+      const id = PlatformStage.idOf(stage, region);
       const nested = assembly.getNestedAssembly(`assembly-${id}`);
       const byTier = (tier: Tier) => {
         const hierarchicalId = `${id}/${tier[0].toUpperCase()}${tier.slice(1)}`;
@@ -132,4 +135,17 @@ export function allStageStacks(a: DefaultAssembly = defaultAssembly()): StackVie
 /** The resources of `template` of one CloudFormation type, as [logicalId, resource] pairs. */
 export function resourcesOfType(template: Template, type: string): Array<[string, Template['Resources'][string]]> {
   return Object.entries(template.Resources).filter(([, r]) => r.Type === type);
+}
+
+/**
+ * Runs `synthesize` with the CDK's built-in CloudFormation validation off (`CDK_VALIDATION=false`),
+ * for tests about something else (the rule packs, lookups, logical ids); restores it afterwards.
+ */
+export function withoutBuiltinValidation<T>(synthesize: () => T): T {
+  process.env.CDK_VALIDATION = 'false';
+  try {
+    return synthesize();
+  } finally {
+    delete process.env.CDK_VALIDATION;
+  }
 }
