@@ -8,7 +8,13 @@ import * as cxapi from 'aws-cdk-lib/cx-api';
 import { buildPlatformApp } from '../../src/app';
 import { PlatformConfig } from '../../src/config';
 import { missingContext } from '../../src/synth/synthesize';
-import { allStageStacks, defaultAssembly, StackView, TIERS } from '../support/default-assembly';
+import {
+  allStageStacks,
+  defaultAssembly,
+  StackView,
+  TIERS,
+  withoutBuiltinValidation,
+} from '../support/default-assembly';
 
 const a = defaultAssembly();
 
@@ -85,12 +91,7 @@ describe('names', () => {
     };
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'platform-reversed-'));
     // WHEN synthesized (the built-in CloudFormation validation is not what this test is about)
-    process.env.CDK_VALIDATION = 'false';
-    try {
-      buildPlatformApp({ config: reversed, outdir }).app.synth();
-    } finally {
-      delete process.env.CDK_VALIDATION;
-    }
+    withoutBuiltinValidation(() => buildPlatformApp({ config: reversed, outdir }).app.synth());
     const other = new cxapi.CloudAssembly(outdir);
     // THEN every stack of every stage-region is identical, logical ids included
     for (const s of allStageStacks(a)) {

@@ -9,7 +9,7 @@ import { aws_ec2 as ec2, aws_s3 as s3, Stack } from 'aws-cdk-lib';
 import { buildPlatformApp } from '../../src/app';
 import { parseContextArgs } from '../../src/synth/args';
 import { synthesizeApp, SynthResult } from '../../src/synth/synthesize';
-import { defaultAssembly } from '../support/default-assembly';
+import { defaultAssembly, withoutBuiltinValidation } from '../support/default-assembly';
 
 const config = defaultAssembly().config;
 
@@ -62,13 +62,7 @@ describe('a context lookup', () => {
     const stack = new Stack(app, 'Lookup', { env: { account: '222222222222', region: 'eu-west-1' } });
     ec2.Vpc.fromLookup(stack, 'Vpc', { vpcId: 'vpc-12345678' });
     // WHEN
-    process.env.CDK_VALIDATION = 'false';
-    let result: SynthResult;
-    try {
-      result = synthesizeApp(app);
-    } finally {
-      delete process.env.CDK_VALIDATION;
-    }
+    const result = withoutBuiltinValidation(() => synthesizeApp(app));
     // THEN
     expect(result.ok).toBe(false);
     expect(result.lookups).toEqual([expect.stringMatching(/^vpc-provider:account=222222222222:/)]);
