@@ -2,8 +2,19 @@ import { CdkApp, CdkLibrary, NxMonorepo, VERSIONS } from './tools/projen';
 
 const root = new NxMonorepo({ name: 'aws-secure-baseline', defaultBranch: 'main' });
 
+// What more than one package needs and that is not a construct: CIDR math, the rules config
+// values must follow (shared by the constructs and the config loader), IAM condition builders, the
+// validation-report reader. It depends on nothing of ours.
+const rules = new CdkLibrary({
+  parent: root,
+  name: 'rules',
+  description:
+    'Rules and helpers shared by the construct libraries and the app: CIDR math, value rules, IAM conditions',
+});
+root.addMember(rules);
+
 const library = (name: string, description: string) => {
-  const lib = new CdkLibrary({ parent: root, name, description });
+  const lib = new CdkLibrary({ parent: root, name, description, workspaceDeps: [rules] });
   root.addMember(lib);
   return lib;
 };
@@ -18,7 +29,7 @@ const app = new CdkApp({
   parent: root,
   name: 'platform',
   description: 'The CDK app: a self-mutating pipeline that deploys the baseline to every stage and region in config',
-  libraries,
+  libraries: [rules, ...libraries],
   deps: [`cdk-nag@${VERSIONS.cdkNag}`, `zod@${VERSIONS.zod}`, `yaml@${VERSIONS.yaml}`],
   contextOverrides: {
     // Strong references (CloudFormation exports) stop the Security stack's key or the Network stack's

@@ -8,15 +8,22 @@ export interface CdkLibraryOptions {
   /** Folder and Nx project name, e.g. `network`. */
   readonly name: string;
   readonly description: string;
+  /**
+   * Workspace libraries this one depends on. Only the shared helpers package: construct libraries
+   * talk to each other through aws-cdk-lib interfaces, never by importing each other.
+   * @default []
+   */
+  readonly workspaceDeps?: WorkspaceProject[];
 }
 
 /**
  * A library of CDK constructs under `packages/<name>`.
  *
  * aws-cdk-lib and constructs are peer dependencies so that the app and every library share one
- * copy: two copies of aws-cdk-lib make `instanceof` checks fail across packages. Libraries get no
- * workspace dependencies: they talk to each other only through aws-cdk-lib interfaces, which keeps
- * the Nx graph flat and `nx affected` sharp.
+ * copy: two copies of aws-cdk-lib make `instanceof` checks fail across packages. Construct
+ * libraries depend on no other construct library: they talk to each other only through aws-cdk-lib
+ * interfaces, which keeps the Nx graph flat and `nx affected` sharp. The one workspace dependency
+ * they may have is the shared helpers package (`rules`), which itself depends on nothing of ours.
  */
 export class CdkLibrary extends WorkspaceProject {
   constructor(options: CdkLibraryOptions) {
@@ -26,6 +33,7 @@ export class CdkLibrary extends WorkspaceProject {
       kind: 'packages',
       description: options.description,
       peerDeps: [`aws-cdk-lib@^${VERSIONS.awsCdkLib}`, `constructs@^${VERSIONS.constructs}`],
+      workspaceDeps: options.workspaceDeps,
       tags: ['type:lib'],
     });
     // Library tests run the same rule packs as the app (tools/testing/compliance.ts).

@@ -9,8 +9,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 const WORKSPACE = path.resolve(__dirname, '..', '..');
-const PRODUCT = ['data', 'network', 'observability', 'platform', 'security'];
-/** The five projects of the product, and the repository tooling (tools/project.json). */
+const LIBRARIES = ['data', 'network', 'observability', 'security'];
+/** The shared helpers package: libraries may depend on it, it depends on nothing of ours. */
+const SHARED = 'rules';
+const PRODUCT = [...LIBRARIES, SHARED, 'platform'].sort();
+/** The projects of the product, and the repository tooling (tools/project.json). */
 const ALL = [...PRODUCT, 'tools'].sort();
 
 let repo: string;
@@ -73,7 +76,7 @@ afterAll(() => {
   fs.rmSync(repo, { recursive: true, force: true });
 });
 
-test('the workspace has the five projects and tools; the app depends on the four libraries, no library on another', () => {
+test('the app depends on every library and the shared helpers; a library on the shared helpers only; those on nothing', () => {
   // WHEN Nx lists the projects and writes the project graph
   const projects = (JSON.parse(nx('show', 'projects', '--json')) as string[]).sort();
   const graphFile = path.join(repo, 'graph-out.json');
@@ -85,10 +88,11 @@ test('the workspace has the five projects and tools; the app depends on the four
   const deps = (p: string) => graph.graph.dependencies[p].map((d) => d.target).sort();
   // THEN
   expect(projects).toEqual(ALL);
-  expect(deps('platform')).toEqual(['data', 'network', 'observability', 'security']);
-  for (const library of ['data', 'network', 'observability', 'security']) {
-    expect({ library, deps: deps(library) }).toEqual({ library, deps: [] });
+  expect(deps('platform')).toEqual([...LIBRARIES, SHARED].sort());
+  for (const library of LIBRARIES) {
+    expect({ library, deps: deps(library) }).toEqual({ library, deps: [SHARED] });
   }
+  expect(deps(SHARED)).toEqual([]);
   expect(deps('tools')).toEqual([]);
 });
 
@@ -99,6 +103,11 @@ test('nothing is affected without a change', () => {
 test('a change under packages/data affects exactly data and the app', () => {
   const touched = affectedBy(() => addFile('packages/data/src/touched.ts'));
   expect(touched).toEqual(['data', 'platform']);
+}, 30_000);
+
+test('a change under the shared helpers affects them, every library and the app', () => {
+  const touched = affectedBy(() => addFile('packages/rules/src/touched.ts'));
+  expect(touched).toEqual(PRODUCT);
 }, 30_000);
 
 test('a change under the app affects only the app', () => {

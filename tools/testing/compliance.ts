@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, AppProps, CloudFormationValidatePlugin, Validations } from 'aws-cdk-lib';
+import { readValidationReport } from '@baseline/rules';
 import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
 
 /** One unacknowledged finding: which plugin, which rule, on which construct paths. */
@@ -78,33 +79,19 @@ export function validate(app: App): ValidationResult {
       throw e;
     }
   }
-  const reportFile = path.join(app.outdir, 'validation-report.json');
-  if (!fs.existsSync(reportFile)) {
-    // The CDK writes the report whenever a plugin found or acknowledged anything.
-    return { findings: [], acknowledged: [] };
-  }
-  const report = JSON.parse(fs.readFileSync(reportFile, 'utf-8')) as Report;
   const findings: Finding[] = [];
   const acknowledged: Acknowledgement[] = [];
-  for (const plugin of report.pluginReports) {
-    for (const v of plugin.violations ?? []) {
-      findings.push({
-        plugin: plugin.pluginName,
-        rule: v.ruleName,
-        severity: v.severity,
-        description: v.description,
-        paths: v.violatingConstructs.map((c) => c.constructPath),
-      });
-    }
-    for (const v of plugin.suppressedViolations ?? []) {
+  for (const v of readValidationReport(app.outdir)) {
+    const base = { plugin: v.plugin, rule: v.rule, paths: v.constructPaths };
+    if (v.acknowledgement) {
       acknowledged.push({
-        plugin: plugin.pluginName,
-        rule: v.ruleName,
-        id: v.acknowledgedId,
-        at: v.acknowledgedAt,
-        reason: v.reason,
-        paths: v.violatingConstructs.map((c) => c.constructPath),
+        ...base,
+        id: v.acknowledgement.id,
+        at: v.acknowledgement.at,
+        reason: v.acknowledgement.reason,
       });
+    } else {
+      findings.push({ ...base, severity: v.severity, description: v.description });
     }
   }
   return { findings, acknowledged };
@@ -113,23 +100,4 @@ export function validate(app: App): ValidationResult {
 /** Human-readable lines for a failing assertion: `rule (plugin) at path: description`. */
 export function describeFindings(findings: Finding[]): string[] {
   return findings.flatMap((f) => f.paths.map((p) => `${f.rule} (${f.plugin}) at ${p}: ${f.description}`));
-}
-
-interface Report {
-  pluginReports: Array<{
-    pluginName: string;
-    violations?: Array<{
-      ruleName: string;
-      description: string;
-      severity: string;
-      violatingConstructs: Array<{ constructPath: string }>;
-    }>;
-    suppressedViolations?: Array<{
-      ruleName: string;
-      acknowledgedId: string;
-      acknowledgedAt: string;
-      reason: string;
-      violatingConstructs: Array<{ constructPath: string }>;
-    }>;
-  }>;
 }

@@ -14,7 +14,7 @@ import {
   aws_secretsmanager as secretsmanager,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { Ipv4Cidr, contains, format, parseIpv4Cidr } from './private/cidr';
+import { Ipv4Cidr, cidrContains, formatCidr, parseIpv4Cidr } from '@baseline/rules';
 import { wholeDays } from './private/durations';
 import { mysqlSupportsPerformanceInsights } from './private/performance-insights';
 import { overlaps, parseDailyWindow, parseWeeklyWindow } from './private/windows';
@@ -527,9 +527,9 @@ function validateClientCidrs(scope: Construct, clientCidrs: string[], vpc: ec2.I
           "list the application subnets' own CIDRs (for example 10.0.16.0/20), never 0.0.0.0/0 or 10.0.0.0/8",
       );
     }
-    if (vpcCidr && contains(cidr, vpcCidr)) {
+    if (vpcCidr && cidrContains(cidr, vpcCidr)) {
       throw new Error(
-        `${scope.node.path}: clientCidrs entry '${text}' covers the whole VPC range ${format(vpcCidr)}; ` +
+        `${scope.node.path}: clientCidrs entry '${text}' covers the whole VPC range ${formatCidr(vpcCidr)}; ` +
           "list the application subnets' own CIDRs so that other tiers cannot reach the database",
       );
     }

@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { addressesNeeded, isRfc1918, parseIpv4Cidr, smallestPrefixFor } from './private/cidr';
+import { addressesNeeded, isPrivateRange, parseIpv4Cidr, smallestPrefixFor } from '@baseline/rules';
 import { DefaultSecurityGroupLockdown } from './private/default-security-group-lockdown';
 import { withExplicitZones } from './private/explicit-zones';
 import { OwnedLogGroupDestination } from './private/owned-log-group-destination';
@@ -355,7 +355,7 @@ export class PlatformVpc extends Construct {
     if (typeof parsed === 'string') {
       throw new Error(`${where} '${cidr}' ${parsed}; expected an IPv4 network such as '10.0.0.0/16'`);
     }
-    if (!isRfc1918(parsed)) {
+    if (!isPrivateRange(parsed)) {
       throw new Error(
         `${where} '${cidr}' is not inside the private ranges 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16`,
       );

@@ -426,8 +426,8 @@ describe('PlatformVpc props validation', () => {
   });
 
   test.each([
-    ['10.0.0.0', 'is not an IPv4 CIDR of the form a.b.c.d/n'],
-    ['10.0.0/16', 'is not an IPv4 CIDR of the form a.b.c.d/n'],
+    ['10.0.0.0', 'is not an IPv4 CIDR block of the form a.b.c.d/n'],
+    ['10.0.0/16', 'is not an IPv4 CIDR block of the form a.b.c.d/n'],
     ['10.0.300.0/16', 'has an octet above 255'],
     ['10.0.0.0/33', 'has a prefix length above 32'],
     ['10.0.0.1/16', 'has host bits set'],

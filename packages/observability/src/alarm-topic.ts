@@ -1,5 +1,4 @@
 import {
-  ArnFormat,
   Stack,
   Token,
   aws_iam as iam,
@@ -7,6 +6,7 @@ import {
   aws_sns as sns,
   aws_sns_subscriptions as subscriptions,
 } from 'aws-cdk-lib';
+import { cloudWatchAlarmSourceConditions } from '@baseline/rules';
 import { Construct } from 'constructs';
 
 /** Properties of an {@link AlarmTopic}. */
@@ -73,24 +73,13 @@ export class AlarmTopic extends Construct {
     });
     this.topicArn = this.topic.topicArn;
 
-    const stack = Stack.of(this);
     this.topic.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'AllowCloudWatchAlarmsOfThisAccountToPublish',
         principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
         actions: ['sns:Publish'],
         resources: [this.topic.topicArn],
-        conditions: {
-          StringEquals: { 'aws:SourceAccount': stack.account },
-          ArnLike: {
-            'aws:SourceArn': stack.formatArn({
-              service: 'cloudwatch',
-              resource: 'alarm',
-              resourceName: '*',
-              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-            }),
-          },
-        },
+        conditions: cloudWatchAlarmSourceConditions(this),
       }),
     );
 

@@ -1,7 +1,7 @@
 import { Stack, Token, aws_iam as iam, aws_kms as kms, aws_s3 as s3 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { acknowledgeWildcardResource } from './private/nag';
-import { regionalServiceEndpoint } from './private/service-endpoint';
+import { regionalServiceEndpoint } from '@baseline/rules';
 
 /**
  * Properties of an {@link ApplicationRole}.

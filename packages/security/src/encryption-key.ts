@@ -1,6 +1,6 @@
 import { ArnFormat, Duration, RemovalPolicy, Stack, Token, aws_iam as iam, aws_kms as kms } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { regionalServiceEndpoint } from './private/service-endpoint';
+import { cloudWatchAlarmSourceConditions, regionalServiceEndpoint } from '@baseline/rules';
 
 /** What KMS allows in an alias name after `alias/`. */
 const ALIAS_NAME_PATTERN = /^[a-zA-Z0-9/_-]+$/;
@@ -180,23 +180,12 @@ function cloudWatchLogs(scope: Construct): iam.PolicyStatement {
 }
 
 function cloudWatchAlarms(scope: Construct): iam.PolicyStatement {
-  const stack = Stack.of(scope);
   return new iam.PolicyStatement({
     sid: 'AllowCloudWatchAlarmsOfThisAccountAndRegion',
     principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
     actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
     resources: ['*'],
-    conditions: {
-      StringEquals: { 'aws:SourceAccount': stack.account },
-      ArnLike: {
-        'aws:SourceArn': stack.formatArn({
-          service: 'cloudwatch',
-          resource: 'alarm',
-          resourceName: '*',
-          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-        }),
-      },
-    },
+    conditions: cloudWatchAlarmSourceConditions(scope),
   });
 }
 

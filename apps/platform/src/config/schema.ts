@@ -6,7 +6,7 @@
  * validation. Checks that relate fields to each other live in `validate.ts`.
  */
 import { z } from 'zod';
-import { parseCidr } from './cidr';
+import { parseIpv4Cidr } from '@baseline/rules';
 import { KNOWN_REGIONS } from './regions';
 
 const NAME = /^[a-z][a-z0-9-]{0,14}[a-z0-9]$/;
@@ -58,12 +58,12 @@ export const regionSchema = z
     vpcCidr: z
       .string()
       .refine(
-        (c) => parseCidr(c) !== undefined,
+        (c) => typeof parseIpv4Cidr(c) !== 'string',
         'must be an IPv4 network in CIDR notation with no host bits set, e.g. 10.10.0.0/16',
       )
       .refine((c) => {
-        const p = parseCidr(c)?.prefix;
-        return p === undefined || (p >= 16 && p <= 20);
+        const parsed = parseIpv4Cidr(c);
+        return typeof parsed === 'string' || (parsed.prefix >= 16 && parsed.prefix <= 20);
       }, 'must be a /16 to /20 network (three subnet tiers in up to three zones need at least a /20)')
       .describe('The VPC range; must not overlap any other VPC in this file'),
     availabilityZones: z

@@ -5,7 +5,7 @@
  * every problem. Each check therefore only looks at values of the expected type and skips the
  * rest (field-level validation reports those).
  */
-import { cidrsOverlap, Ipv4Cidr, parseCidr } from './cidr';
+import { cidrsOverlap, Ipv4Cidr, parseIpv4Cidr } from '@baseline/rules';
 import { zoneBelongsToRegion } from './regions';
 
 /** One config problem: where, what was there, what is allowed. */
@@ -127,8 +127,8 @@ export function crossFieldProblems(input: unknown): ConfigProblem[] {
         });
       }
       const text = region.vpcCidr;
-      const cidr = typeof text === 'string' ? parseCidr(text) : undefined;
-      if (typeof text === 'string' && cidr) {
+      const cidr = typeof text === 'string' ? parseIpv4Cidr(text) : undefined;
+      if (typeof text === 'string' && cidr !== undefined && typeof cidr !== 'string') {
         const path = `${rat}.vpcCidr`;
         for (const other of vpcs) {
           if (cidrsOverlap(cidr, other.cidr)) {

@@ -9,7 +9,7 @@
  */
 import * as cxschema from 'aws-cdk-lib/cloud-assembly-schema';
 import * as cxapi from 'aws-cdk-lib/cx-api';
-import { Ipv4Cidr, parseCidr as parseConfigCidr } from '../../src/config/cidr';
+import { Ipv4Cidr, parseIpv4Cidr } from '@baseline/rules';
 import { DefaultAssembly, Template, view } from './default-assembly';
 
 /** One resource of a template. */
@@ -334,12 +334,12 @@ export function conditionEntries(statement: Statement, conditionKey: string): Ar
   return out;
 }
 
-/** An IPv4 CIDR block as network address and prefix length. */
-export { cidrContains } from '../../src/config/cidr';
+export { cidrContains } from '@baseline/rules';
 
 /** Parses a template's CIDR value (`a.b.c.d/n`, host bits allowed); undefined when it is none. */
 export function parseCidr(text: unknown): Ipv4Cidr | undefined {
-  return typeof text === 'string' ? parseConfigCidr(text, { allowHostBits: true }) : undefined;
+  const parsed = typeof text === 'string' ? parseIpv4Cidr(text, { allowHostBits: true }) : undefined;
+  return typeof parsed === 'string' ? undefined : parsed;
 }
 
 /** A cycle in a directed graph (`node -> its dependencies`), as the list of nodes around it; undefined if none. */

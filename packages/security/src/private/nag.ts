@@ -1,4 +1,5 @@
 import { Stack, Validations } from 'aws-cdk-lib';
+import { flattenCfnReference } from '@baseline/rules';
 import { IConstruct } from 'constructs';
 
 /**
@@ -23,33 +24,4 @@ export function acknowledgeWildcardResource(target: IConstruct, resource: string
       return [];
     },
   });
-}
-
-/** Same flattening as cdk-nag 3.0.2 `utils/flatten-cfn-reference` (cdk-nag is not a runtime dependency). */
-export function flattenCfnReference(node: unknown): string {
-  if (node === undefined) {
-    return '';
-  }
-  if (typeof node === 'string') {
-    return node.replace(/\${/g, '<').replace(/}/g, '>');
-  }
-  const obj = node as Record<string, unknown>;
-  if (obj['Fn::Join']) {
-    const [delimiter, items] = obj['Fn::Join'] as [string, unknown[]];
-    return items.map(flattenCfnReference).join(delimiter);
-  }
-  if (obj['Fn::Sub']) {
-    return flattenCfnReference(obj['Fn::Sub']);
-  }
-  if (obj['Fn::GetAtt']) {
-    const [resource, attribute] = obj['Fn::GetAtt'] as [unknown, unknown];
-    return `<${flattenCfnReference(resource)}.${flattenCfnReference(attribute)}>`;
-  }
-  if (obj['Fn::ImportValue']) {
-    return flattenCfnReference(obj['Fn::ImportValue']);
-  }
-  if (obj['Ref']) {
-    return `<${flattenCfnReference(obj['Ref'])}>`;
-  }
-  return JSON.stringify(node);
 }

@@ -14,6 +14,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as pipelines from 'aws-cdk-lib/pipelines';
+import { flattenCfnReference as flatten } from '@baseline/rules';
 
 type Kind =
   | 'artifacts'
@@ -237,33 +238,4 @@ function wildcardFindings(s: Statement): string[] {
 
 function asArray(x: unknown): unknown[] {
   return Array.isArray(x) ? x : [x];
-}
-
-/** A CloudFormation value as cdk-nag prints it in finding ids: `<Logical.Attr>`, `<Ref>`, joins flattened. */
-function flatten(node: unknown): string {
-  if (node === undefined) {
-    return '';
-  }
-  if (typeof node === 'string') {
-    return node.replace(/\${/g, '<').replace(/}/g, '>');
-  }
-  const o = node as Record<string, unknown>;
-  if (Array.isArray(o['Fn::Join'])) {
-    const [delimiter, items] = o['Fn::Join'] as [string, unknown[]];
-    return items.map(flatten).join(delimiter);
-  }
-  if (o['Fn::Sub'] !== undefined) {
-    return flatten(o['Fn::Sub']);
-  }
-  if (Array.isArray(o['Fn::GetAtt'])) {
-    const [resource, attribute] = o['Fn::GetAtt'] as [unknown, unknown];
-    return `<${flatten(resource)}.${flatten(attribute)}>`;
-  }
-  if (o['Fn::ImportValue'] !== undefined) {
-    return flatten(o['Fn::ImportValue']);
-  }
-  if (o.Ref !== undefined) {
-    return `<${flatten(o.Ref)}>`;
-  }
-  return JSON.stringify(node);
 }

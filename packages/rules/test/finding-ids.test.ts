@@ -1,5 +1,5 @@
 import { flattenCfnReference as cdkNagFlatten } from 'cdk-nag/lib/utils/flatten-cfn-reference';
-import { flattenCfnReference } from '../../src/private/nag';
+import { flattenCfnReference } from '../src/finding-ids';
 
 describe('flattenCfnReference', () => {
   // The acknowledgement id must match what cdk-nag prints; compare with cdk-nag's own implementation so that a

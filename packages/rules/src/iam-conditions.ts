@@ -1,0 +1,47 @@
+/**
+ * IAM condition builders that more than one construct's policy needs, so that a key policy and a
+ * topic policy that must agree (the same alarms, the same service endpoint) are built by one piece
+ * of code.
+ */
+import { ArnFormat, Aws, Stack, Token } from 'aws-cdk-lib';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
+import { IConstruct } from 'constructs';
+
+/**
+ * The regional endpoint name of an AWS service in the stack's own region, e.g.
+ * `logs.eu-west-1.amazonaws.com`.
+ *
+ * This is both the regional service principal (CloudWatch Logs) and the value of
+ * `kms:ViaService`. The DNS suffix differs by partition (`amazonaws.com.cn` in China), so it is
+ * taken from the region when the region is known and from `AWS::URLSuffix` when the stack is
+ * environment-agnostic or the region is new to this CDK version.
+ */
+export function regionalServiceEndpoint(scope: IConstruct, servicePrefix: string): string {
+  const region = Stack.of(scope).region;
+  const knownSuffix = Token.isUnresolved(region) ? undefined : RegionInfo.get(region).domainSuffix;
+  return `${servicePrefix}.${region}.${knownSuffix ?? Aws.URL_SUFFIX}`;
+}
+
+/**
+ * The conditions that limit a grant to `cloudwatch.amazonaws.com` acting for CloudWatch alarms of
+ * the scope's account and region: `aws:SourceAccount` and `aws:SourceArn`
+ * `arn:<partition>:cloudwatch:<region>:<account>:alarm:*`.
+ *
+ * The alarm topic's policy (sns:Publish) and its key's policy (kms:GenerateDataKey*, kms:Decrypt)
+ * must name the same alarms, or alarms deploy cleanly and notify nobody; without the conditions
+ * another account's alarm could use CloudWatch as a confused deputy.
+ */
+export function cloudWatchAlarmSourceConditions(scope: IConstruct): Record<string, Record<string, string>> {
+  const stack = Stack.of(scope);
+  return {
+    StringEquals: { 'aws:SourceAccount': stack.account },
+    ArnLike: {
+      'aws:SourceArn': stack.formatArn({
+        service: 'cloudwatch',
+        resource: 'alarm',
+        resourceName: '*',
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      }),
+    },
+  };
+}
