@@ -37,8 +37,22 @@ const app = new CdkApp({
     // "weak" (Fn::GetStackOutput), which lets a producer stack be deleted under a live database.
     '@aws-cdk/core:defaultCrossStackReferences': 'strong',
   },
-  // One full synthesis of the default config, shared by every test file of the app.
-  testGlobalSetup: 'test/global-setup.ts',
+  // Two kinds of tests. `product`: the app's behaviour, with fixture configs of its own under
+  // test/fixtures (never the deploy config). `deploy`: what must hold for whatever config is
+  // deployed (PLATFORM_CONFIG, default config/platform.yaml), every expectation derived from it.
+  // Each synthesizes its config once, in its global setup, for all of its test files.
+  testProjects: [
+    { name: 'product', root: 'test', exclude: ['deploy'], globalSetup: 'test/global-setup.ts' },
+    {
+      name: 'deploy',
+      root: 'test/deploy',
+      globalSetup: 'test/deploy/global-setup.ts',
+      target: {
+        name: 'verify',
+        description: 'The deploy-config checks alone, for the config PLATFORM_CONFIG names (default config/platform.yaml)',
+      },
+    },
+  ],
   // Config schema and reference, compliance report and diagrams; CI fails when they are stale.
   docsCommand: 'node lib/docs/main.js',
 });

@@ -2,7 +2,21 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { JsonFile, Project } from 'projen';
 import { VERSIONS } from './versions';
-import { WorkspaceProject } from './workspace-project';
+import { JEST_PROJECT_DEFAULTS, WorkspaceProject } from './workspace-project';
+
+/** One jest project of the app's tests. */
+export interface TestProject {
+  /** The jest `displayName`, what `--selectProjects` takes. */
+  readonly name: string;
+  /** Folder of its test files, relative to the project. */
+  readonly root: string;
+  /** Folders under `root` that belong to another project. @default [] */
+  readonly exclude?: string[];
+  /** Its jest `globalSetup` module, relative to the project. @default - none */
+  readonly globalSetup?: string;
+  /** An Nx target that runs this project alone. @default - none */
+  readonly target?: { readonly name: string; readonly description: string };
+}
 
 /** Options for the CDK application under `apps/`. */
 export interface CdkAppOptions {
@@ -22,10 +36,12 @@ export interface CdkAppOptions {
    */
   readonly contextOverrides?: Record<string, unknown>;
   /**
-   * A jest `globalSetup` module, relative to the project (e.g. one synthesis shared by every test
-   * file). @default - none
+   * The app's tests as jest projects, run together by the `test` target (one jest process, one
+   * worker pool). Each project has its own folder and global setup (e.g. one synthesis shared by
+   * its test files). A project with `target` also gets an Nx target of that name that runs it
+   * alone. @default - one project: every test under test/
    */
-  readonly testGlobalSetup?: string;
+  readonly testProjects?: TestProject[];
   /**
    * The command of a `docs` Nx target that regenerates committed documentation from the built
    * app (run in the project folder, after `build`). @default - no docs target
@@ -77,8 +93,8 @@ export class CdkApp extends WorkspaceProject {
       executor: 'nx:run-commands',
       options: { command: 'node lib/main.js', cwd: '{projectRoot}' },
     };
-    if (options.testGlobalSetup) {
-      this.jestConfig.addOverride('globalSetup', `<rootDir>/${options.testGlobalSetup}`);
+    if (options.testProjects) {
+      this.useTestProjects(options.testProjects);
     }
     if (options.docsCommand) {
       // Writes files outside the project (docs/), so it is never cached.
@@ -90,7 +106,39 @@ export class CdkApp extends WorkspaceProject {
       };
     }
   }
+
+  private useTestProjects(projects: TestProject[]): void {
+    for (const key of ['roots', 'testMatch', ...Object.keys(JEST_PROJECT_DEFAULTS)]) {
+      this.jestConfig.addDeletionOverride(key);
+    }
+    this.jestConfig.addOverride(
+      'projects',
+      projects.map((p) => ({
+        displayName: p.name,
+        ...JEST_PROJECT_DEFAULTS,
+        roots: [`<rootDir>/${p.root}`],
+        testMatch: ['**/*.test.ts'],
+        testPathIgnorePatterns: ['/node_modules/', ...(p.exclude ?? []).map((e) => `<rootDir>/${p.root}/${e}/`)],
+        ...(p.globalSetup ? { globalSetup: `<rootDir>/${p.globalSetup}` } : {}),
+      })),
+    );
+    const test = this.targets.test as { options: { command: string } };
+    this.targets.test = { ...test, inputs: ['default', '^production', ...TEST_ENVIRONMENT_INPUTS] };
+    for (const p of projects.filter((x) => x.target)) {
+      this.targets[p.target!.name] = {
+        executor: 'nx:run-commands',
+        dependsOn: ['^build'],
+        inputs: ['default', '^production', ...TEST_ENVIRONMENT_INPUTS],
+        cache: true,
+        metadata: { description: p.target!.description },
+        options: { command: `${test.options.command} --selectProjects ${p.name}`, cwd: '{projectRoot}' },
+      };
+    }
+  }
 }
+
+/** Environment variables that change what the app's tests check (part of their cache key). */
+const TEST_ENVIRONMENT_INPUTS = [{ env: 'PLATFORM_CONFIG' }];
 
 /** The flags `cdk init` writes into a new app's cdk.json, as shipped with the installed aws-cdk-lib. */
 function readRecommendedFlags(workspaceRoot: string): Record<string, unknown> {

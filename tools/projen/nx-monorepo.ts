@@ -197,6 +197,12 @@ export class NxMonorepo extends NodeProject {
         'Regenerate the committed docs from the code: config schema and reference, compliance report, diagrams',
       exec: 'nx run platform:docs --output-style=stream',
     });
+    const configure = this.addTask('configure', {
+      description:
+        'Point the config at your accounts, regions, repository and connection, validate it, regenerate the docs and the stateful-resource lock, print the bootstrap commands; args go to apps/platform/src/configure/cli.ts',
+    });
+    configure.exec('nx run platform:build --output-style=static');
+    configure.exec('node apps/platform/lib/configure/main.js', { receiveArgs: true });
     this.addTask('bench', {
       description: 'Measure synth and test times against the stock CDK setup; writes docs/performance.md',
       exec: 'node tools/bench/bench.mjs',

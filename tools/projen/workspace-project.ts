@@ -24,6 +24,18 @@ export interface WorkspaceProjectOptions {
 }
 
 /**
+ * What every jest config (or jest project of a multi-project config) of the workspace has in
+ * common: Node, and TypeScript transpiled by swc (type checking is the `typecheck` target's job).
+ */
+export const JEST_PROJECT_DEFAULTS = {
+  testEnvironment: 'node',
+  transform: {
+    '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, sourceMaps: 'inline' }],
+  },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+} as const;
+
+/**
  * One project of the Nx workspace: a package.json, a tsconfig extending the base, a jest config
  * with the swc transform, and a project.json with the Nx targets.
  *
@@ -112,16 +124,9 @@ export class WorkspaceProject extends NodeProject {
 
     this.jestConfig = new JsonFile(this, 'jest.config.json', {
       obj: {
-        testEnvironment: 'node',
+        ...JEST_PROJECT_DEFAULTS,
         roots: ['<rootDir>/test'],
         testMatch: ['**/*.test.ts'],
-        transform: {
-          '^.+\\.ts$': [
-            '@swc/jest',
-            { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, sourceMaps: 'inline' },
-          ],
-        },
-        moduleFileExtensions: ['ts', 'js', 'json'],
         // A failing test must print what it compared, not a truncated line.
         verbose: false,
       },

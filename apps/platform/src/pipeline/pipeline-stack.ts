@@ -62,6 +62,17 @@ export interface PipelineStackProps extends Omit<StackProps, 'env'> {
   readonly stageFactory: StageFactory;
 }
 
+/**
+ * The name of the CodePipeline stage that deploys `stage` (its approval included).
+ *
+ * CDK Pipelines names a wave's stage after the wave, except a wave with a single Stage, which it
+ * names after that Stage (`pipelines` PipelineGraph.addWave: "If the wave only has one Stage in it,
+ * don't add an additional Graph around it"): a stage with one region is `<stage>-<region>`.
+ */
+export function pipelineStageNameOf(stage: StageConfig): string {
+  return stage.regions.length === 1 ? `${stage.name}-${stage.regions[0].region}` : stage.name;
+}
+
 /** Events sent to the notification topic by the pipeline's notification rule. */
 export const NOTIFIED_EVENTS = ['codepipeline-pipeline-pipeline-execution-failed'];
 

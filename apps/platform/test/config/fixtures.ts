@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { parse } from 'yaml';
+import { FIXTURE_CONFIG } from '../support/configs';
 
 /**
  * A config as parsed YAML, before validation. Tests write any value of any type into it (that is
@@ -9,7 +9,7 @@ import { parse } from 'yaml';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type RawConfig = Record<string, any>;
 
-/** The shipped default config as a plain object, for tests to copy and break one field at a time. */
-export function defaultConfigInput(): RawConfig {
-  return parse(fs.readFileSync(path.join(__dirname, '..', '..', 'config', 'platform.yaml'), 'utf-8'));
+/** The fixture config as a plain object, for tests to copy and break one field at a time. */
+export function fixtureConfigInput(): RawConfig {
+  return parse(fs.readFileSync(FIXTURE_CONFIG, 'utf-8'));
 }

@@ -2,11 +2,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ConfigError, loadConfig, parseConfig } from '../../src/config';
-import { defaultConfigInput, RawConfig } from './fixtures';
+import { FIXTURE_CONFIG } from '../support/configs';
+import { fixtureConfigInput, RawConfig } from './fixtures';
 
-/** Runs `parseConfig` on the default config after `edit`, returning the formatted problems. */
+/** Runs `parseConfig` on the fixture config after `edit`, returning the formatted problems. */
 function problemsAfter(edit: (c: RawConfig) => void): string[] {
-  const input = defaultConfigInput();
+  const input = fixtureConfigInput();
   edit(input);
   try {
     parseConfig(input);
@@ -19,9 +20,9 @@ function problemsAfter(edit: (c: RawConfig) => void): string[] {
   throw new Error('expected a ConfigError, the config was accepted');
 }
 
-describe('the default config', () => {
+describe('the fixture config', () => {
   test('is valid and gives dev and prod with two regions each', () => {
-    const config = loadConfig(path.join(__dirname, '..', '..', 'config', 'platform.yaml'));
+    const config = loadConfig(FIXTURE_CONFIG);
     expect(config.stages.map((s) => [s.name, s.regions.map((r) => r.region)])).toEqual([
       ['dev', ['eu-west-1', 'eu-central-1']],
       ['prod', ['eu-west-1', 'eu-central-1']],
@@ -29,7 +30,7 @@ describe('the default config', () => {
   });
 
   test('applies documented defaults for omitted fields', () => {
-    const input = defaultConfigInput();
+    const input = fixtureConfigInput();
     delete input.stages[1].database;
     delete input.stages[1].alarms.cpuUtilizationPercent;
     const prod = parseConfig(input).stages[1];

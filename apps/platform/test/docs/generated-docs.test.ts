@@ -1,63 +1,10 @@
 /**
- * The committed docs are what the code generates: config schema and reference, compliance report,
- * diagrams and the README's pipeline picture. Stale docs fail here (and so in CI); `npm run docs`
- * regenerates them.
+ * The renderers of the generated docs. (That the committed docs are what they render for the
+ * deploy config is a deploy-config check: test/deploy/generated-docs.test.ts.)
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import {
-  generatedDocs,
-  README_DIAGRAM_END,
-  README_DIAGRAM_START,
-  REPO_ROOT,
-  withReadmeDiagram,
-} from '../../src/docs/generate';
-import { markdownText, renderComplianceReport } from '../../src/docs/compliance-report';
+import { README_DIAGRAM_END, README_DIAGRAM_START, withReadmeDiagram } from '../../src/docs/generate';
+import { renderComplianceReport } from '../../src/docs/compliance-report';
 import { ReportedFinding } from '../../src/synth/validation-report';
-import { defaultAssembly } from '../support/default-assembly';
-
-describe('generated docs', () => {
-  const a = defaultAssembly();
-  const readme = fs.readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf-8');
-  const files = generatedDocs({ config: a.config, assembly: a.assembly, findings: a.findings, readme });
-
-  test('every generated file is committed as generated (run `npm run docs` to update)', () => {
-    // WHEN each generated file is compared with the committed one
-    const stale = Object.entries(files)
-      .filter(([file, content]) => {
-        const target = path.join(REPO_ROOT, file);
-        return !fs.existsSync(target) || fs.readFileSync(target, 'utf-8') !== content;
-      })
-      .map(([file]) => `${file} is stale: run 'npm run docs' and commit the result`);
-    // THEN none differs
-    expect(stale).toEqual([]);
-  });
-
-  test('include the config schema the YAML references, the references, the report and the diagrams', () => {
-    expect(Object.keys(files)).toEqual(
-      expect.arrayContaining([
-        'apps/platform/config/config.schema.json',
-        'docs/config.md',
-        'docs/compliance.md',
-        'README.md',
-      ]),
-    );
-    const yaml = fs.readFileSync(path.join(REPO_ROOT, 'apps/platform/config/platform.yaml'), 'utf-8');
-    expect(yaml).toMatch(/^# yaml-language-server: \$schema=\.\/config\.schema\.json$/m);
-  });
-
-  test('the compliance report lists every acknowledgement of the synthesized app', () => {
-    // GIVEN the acknowledged findings of the default config
-    const acknowledged = a.findings.filter((f) => f.acknowledgement);
-    const report = files['docs/compliance.md'];
-    // THEN the total is printed, and every acknowledged id and reason appears
-    expect(report).toContain(`**${acknowledged.length} acknowledged findings**`);
-    for (const f of acknowledged) {
-      expect(report).toContain(f.acknowledgement!.id.replace(/\|/g, '\\|'));
-      expect(report).toContain(markdownText(f.acknowledgement!.reason));
-    }
-  });
-});
 
 describe('renderComplianceReport', () => {
   const finding = (constructPath: string, reason = 'a reason a reviewer can check'): ReportedFinding => ({

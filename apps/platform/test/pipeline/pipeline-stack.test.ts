@@ -26,8 +26,9 @@ import {
   violatingPaths,
 } from './helpers';
 import { STUB_TIERS, StubStage } from './stub-stage';
+import { FIXTURE_CONFIG } from '../support/configs';
 
-const CONFIG_FILE = path.join(__dirname, '..', '..', 'config', 'platform.yaml');
+const CONFIG_FILE = FIXTURE_CONFIG;
 const APP_PACKAGE = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf-8'));
 const PARAMETER = '/baseline/pipeline/last-successful-commit';
 // The stack's env is concrete, so the CDK renders its own ARNs with the partition literal `aws`.

@@ -14,13 +14,14 @@ import { loadConfig } from '../../src/config';
 import { PipelineStack } from '../../src/pipeline';
 import { buildSpecOf, projectOf, actionNamed, synthesizedTemplate } from './helpers';
 import { StubStage } from './stub-stage';
+import { FIXTURE_CONFIG } from '../support/configs';
 
 const REHEARSE = path.join(__dirname, '..', '..', '..', '..', 'tools', 'rehearse', 'rehearse.mjs');
 
 // GIVEN the pipeline of the default config, synthesized
 const app = new App({ context: cdkJsonContext() });
 const stack = new PipelineStack(app, 'Pipeline', {
-  config: loadConfig(path.join(__dirname, '..', '..', 'config', 'platform.yaml')),
+  config: loadConfig(FIXTURE_CONFIG),
   stageFactory: (scope, stage, region) => new StubStage(scope, stage, region),
 });
 app.synth();

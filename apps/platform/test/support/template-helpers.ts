@@ -10,7 +10,7 @@
 import * as cxschema from 'aws-cdk-lib/cloud-assembly-schema';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Ipv4Cidr, parseIpv4Cidr } from '@baseline/rules';
-import { DefaultAssembly, Template, view } from './default-assembly';
+import { PlatformAssembly, Template, view } from './assembly';
 
 /** One resource of a template. */
 export type TemplateResource = Template['Resources'][string];
@@ -33,7 +33,7 @@ export interface StackLike {
  *
  * The stage-region and pipeline stacks are the very {@link StackView} objects of `a`.
  */
-export function everyStack(a: DefaultAssembly): StackLike[] {
+export function everyStack(a: PlatformAssembly): StackLike[] {
   const known = new Map<string, StackLike>();
   for (const sr of a.stageRegions) {
     for (const view of Object.values(sr.stacks)) {

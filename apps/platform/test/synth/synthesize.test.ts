@@ -9,9 +9,9 @@ import { aws_ec2 as ec2, aws_s3 as s3, Stack } from 'aws-cdk-lib';
 import { buildPlatformApp } from '../../src/app';
 import { parseContextArgs } from '../../src/synth/args';
 import { synthesizeApp, SynthResult } from '../../src/synth/synthesize';
-import { defaultAssembly, withoutBuiltinValidation } from '../support/default-assembly';
+import { fixtureAssembly, withoutBuiltinValidation } from '../support/assembly';
 
-const config = defaultAssembly().config;
+const config = fixtureAssembly().config;
 
 function tempOutdir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'platform-gate-'));

@@ -1,11 +1,14 @@
 /**
- * The default config's cloud assembly, synthesized once per test run by test/global-setup.ts, as
- * typed views: every stage-region with its four stacks, the pipeline stack, and the findings.
+ * A synthesized cloud assembly of the app as typed views: every stage-region with its four stacks,
+ * the pipeline stack, and the findings.
+ *
+ * Two assemblies are synthesized once per test run, each by the global setup of its jest project:
+ * the fixture config's (`fixtureAssembly()`, product tests) and the deploy config's
+ * (`deployAssembly()`, deploy-config checks). Test files read them; they do not synthesize again.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as cxapi from 'aws-cdk-lib/cx-api';
-import { DEFAULT_CONFIG } from '../../src/app';
 import { loadConfig, PlatformConfig, RegionConfig, StageConfig } from '../../src/config';
 import { PlatformStage } from '../../src/stage';
 import { readValidationReport, ReportedFinding } from '../../src/synth/validation-report';
@@ -42,8 +45,10 @@ export interface StageRegionView {
   readonly stacks: Record<Tier, StackView>;
 }
 
-export interface DefaultAssembly {
+export interface PlatformAssembly {
   readonly outdir: string;
+  /** The config file it was synthesized from. */
+  readonly configFile: string;
   readonly config: PlatformConfig;
   readonly assembly: cxapi.CloudAssembly;
   readonly pipeline: StackView;
@@ -53,27 +58,45 @@ export interface DefaultAssembly {
   readonly findings: ReportedFinding[];
 }
 
-let cached: DefaultAssembly | undefined;
+/** Where the global setups hand their assemblies to the test files. */
+export const ASSEMBLY_ENV = { fixture: 'PLATFORM_FIXTURE_ASSEMBLY', deploy: 'PLATFORM_DEPLOY_ASSEMBLY' } as const;
 
-/** The shared assembly of the default config (read once per test file's worker). */
-export function defaultAssembly(): DefaultAssembly {
-  if (cached) {
-    return cached;
+const cached = new Map<string, PlatformAssembly>();
+
+/** The fixture config's assembly (test/fixtures/platform.yaml), for tests of the product's behaviour. */
+export function fixtureAssembly(): PlatformAssembly {
+  return sharedAssembly(ASSEMBLY_ENV.fixture);
+}
+
+/** The deploy config's assembly (PLATFORM_CONFIG, default config/platform.yaml), for the deploy-config checks. */
+export function deployAssembly(): PlatformAssembly {
+  return sharedAssembly(ASSEMBLY_ENV.deploy);
+}
+
+function sharedAssembly(env: string): PlatformAssembly {
+  const handle = process.env[env];
+  if (!handle) {
+    throw new Error(`${env} is not set: run the tests through jest.config.json (its global setups synthesize the app)`);
   }
-  const outdir = process.env.PLATFORM_TEST_ASSEMBLY;
-  if (!outdir || !fs.existsSync(path.join(outdir, 'manifest.json'))) {
-    throw new Error(
-      'PLATFORM_TEST_ASSEMBLY is not set: run the tests through jest.config.json (its globalSetup synthesizes the app)',
-    );
+  const { outdir, configFile } = JSON.parse(handle) as { outdir: string; configFile: string };
+  const found = cached.get(outdir) ?? readPlatformAssembly(outdir, configFile);
+  cached.set(outdir, found);
+  return found;
+}
+
+/** Reads the assembly the app synthesized from `configFile` into `outdir`. */
+export function readPlatformAssembly(outdir: string, configFile: string): PlatformAssembly {
+  if (!fs.existsSync(path.join(outdir, 'manifest.json'))) {
+    throw new Error(`${outdir} holds no cloud assembly`);
   }
-  const config = loadConfig(DEFAULT_CONFIG);
+  const config = loadConfig(configFile);
   const findings = readValidationReport(outdir);
   const unacknowledged = findings.filter((f) => !f.acknowledgement);
   if (
     !fs.existsSync(path.join(outdir, `assembly-${PlatformStage.idOf(config.stages[0], config.stages[0].regions[0])}`))
   ) {
     throw new Error(
-      `the default config did not synthesize: ${unacknowledged.length} unacknowledged findings:\n` +
+      `${configFile} did not synthesize: ${unacknowledged.length} unacknowledged findings:\n` +
         unacknowledged.map((f) => `  ${f.rule} (${f.plugin}) at ${f.constructPath}`).join('\n'),
     );
   }
@@ -108,8 +131,7 @@ export function defaultAssembly(): DefaultAssembly {
       });
     }
   }
-  cached = { outdir, config, assembly, pipeline: view(pipelineArtifact), stageRegions, findings };
-  return cached;
+  return { outdir, configFile, config, assembly, pipeline: view(pipelineArtifact), stageRegions, findings };
 }
 
 /** The typed view of one synthesized stack. */
@@ -128,7 +150,7 @@ export function view(artifact: cxapi.CloudFormationStackArtifact): StackView {
 }
 
 /** Every stack of every stage-region. */
-export function allStageStacks(a: DefaultAssembly = defaultAssembly()): StackView[] {
+export function allStageStacks(a: PlatformAssembly): StackView[] {
   return a.stageRegions.flatMap((sr) => TIERS.map((t) => sr.stacks[t]));
 }
 

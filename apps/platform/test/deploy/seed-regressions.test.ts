@@ -1,10 +1,12 @@
 /**
  * Seed regressions: the ten ways an earlier attempt at this infrastructure went wrong
  * (shared seed file 000_6b706a50d71cadd5.txt, "Model Failures Analysis"), one `describe` per item,
- * named after the item's number and title, with one test per stage-region of the default config.
+ * named after the item's number and title, with one test per stage-region of the deploy config.
  * Each test goes red if its failure comes back.
  *
- * They read the assembly that test/global-setup.ts synthesizes once; nothing is synthesized here.
+ * They read the assembly that test/deploy/global-setup.ts synthesizes once from the config being
+ * deployed (PLATFORM_CONFIG, default config/platform.yaml); nothing is synthesized here, and every
+ * expectation comes from that config.
  * Cross-stack values are `Fn::ImportValue`s of the producer's exports, and the tests follow them to
  * the resource they name (template-helpers.ts `resolveReference`), so a value that merely looks
  * right but points at another stage-region's resource (or nowhere) fails too.
@@ -15,7 +17,7 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import { PlatformVpc } from '@baseline/network';
-import { defaultAssembly, resourcesOfType, StackView, StageRegionView, TIERS } from '../support/default-assembly';
+import { deployAssembly, resourcesOfType, StackView, StageRegionView, TIERS } from '../support/assembly';
 import {
   actionPatternMatches,
   asArray,
@@ -42,7 +44,7 @@ import {
   TemplateResource,
 } from '../support/template-helpers';
 
-const a = defaultAssembly();
+const a = deployAssembly();
 const STACKS = everyStack(a);
 const STAGE_REGIONS = a.stageRegions.map((sr) => [sr.id, sr] as const);
 
@@ -506,7 +508,7 @@ describe('seed 6: Security Issue - Missing S3 Bucket Policy', () => {
 
 describe('seed 7: Monitoring Issue - Missing CloudWatch Alarms', () => {
   test.each(STAGE_REGIONS)(
-    '%s: an RDS CPUUtilization alarm (Average, 300 s, > 80, 2 periods) on this stage-region’s DB instance',
+    '%s: an RDS CPUUtilization alarm (Average, 300 s, > the configured threshold, 2 periods) on this stage-region’s DB instance',
     (_id, sr) => {
       // GIVEN the stage-region's database and the RDS CPU alarms of its Observability stack
       const data = sr.stacks.data;
@@ -521,7 +523,8 @@ describe('seed 7: Monitoring Issue - Missing CloudWatch Alarms', () => {
       });
       const [alarmId, alarm] = cpuAlarms[0];
       const p = alarm.Properties ?? {};
-      // THEN it has the seed's settings, field for field
+      // THEN it has the seed's settings, field for field, with the stage's configured threshold (the
+      // seed's 80 is the config's default)
       expect({
         alarm: `${observability.path} ${alarmId}`,
         Statistic: p.Statistic,
@@ -533,7 +536,7 @@ describe('seed 7: Monitoring Issue - Missing CloudWatch Alarms', () => {
         alarm: `${observability.path} ${alarmId}`,
         Statistic: 'Average',
         Period: 300,
-        Threshold: 80,
+        Threshold: sr.stage.alarms.cpuUtilizationPercent,
         EvaluationPeriods: 2,
         ComparisonOperator: 'GreaterThanThreshold',
       });
@@ -676,12 +679,12 @@ describe('seed 9: Deprecation Issue - RDS Password Management', () => {
 });
 
 describe('seed 10: Security Issue - Missing Multi-AZ and Backup Configuration', () => {
-  test('the default config has a protected prod stage, so the strict form below is exercised', () => {
-    // GIVEN the stages of the default config
-    // THEN prod is protected, in every one of its regions
-    const prod = a.stageRegions.filter((sr) => sr.stage.name === 'prod');
-    expect(prod.length).toBeGreaterThan(0);
-    expect(prod.map((sr) => [sr.id, sr.stage.protected])).toEqual(prod.map((sr) => [sr.id, true]));
+  test('the last stage, the one the pipeline promotes to last (production), is protected', () => {
+    // GIVEN the stages of the deploy config, in promotion order
+    const last = a.config.stages[a.config.stages.length - 1];
+    // THEN the last one is protected, so the seed's strict form below applies to it in every region
+    // (the loader refuses a protected stage without Multi-AZ, deletion protection or 30-day backups)
+    expect({ stage: last.name, protected: last.protected }).toEqual({ stage: last.name, protected: true });
   });
 
   test.each(STAGE_REGIONS)(

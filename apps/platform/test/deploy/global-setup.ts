@@ -1,0 +1,14 @@
+/**
+ * Jest global setup of the deploy-config checks: synthesizes the config the user deploys
+ * (PLATFORM_CONFIG, default config/platform.yaml) once, with every check on, for every test file
+ * that reads `deployAssembly()`.
+ */
+import { ASSEMBLY_ENV } from '../support/assembly';
+import { deployConfigFile } from '../support/configs';
+import { synthesizeOnce } from '../support/synthesize-once';
+
+export default function globalSetup(): void {
+  const file = deployConfigFile();
+  console.log(`\ndeploy-config checks: ${file}`);
+  synthesizeOnce(file, ASSEMBLY_ENV.deploy);
+}

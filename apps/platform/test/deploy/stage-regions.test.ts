@@ -1,0 +1,111 @@
+/**
+ * Every stage-region of the deploy config: synthesized offline, in its stage's account and region,
+ * four stacks linked Security → Network → Data → Observability, every taggable resource tagged.
+ * Expectations come from the config (test/deploy/global-setup.ts synthesizes it once).
+ */
+import { missingContext } from '../../src/synth/synthesize';
+import { deployAssembly, StackView, TIERS } from '../support/assembly';
+
+const a = deployAssembly();
+
+describe('the deploy config synthesizes offline', () => {
+  test('with no AWS_* variable set and no context lookup requested anywhere', () => {
+    // GIVEN the global setup removed every AWS_* variable before synthesizing
+    expect(Object.keys(process.env).filter((n) => n.startsWith('AWS_'))).toEqual([]);
+    // THEN no assembly (root or stage) lists missing context: the CDK CLI would run the app once
+    expect(missingContext(a.assembly)).toEqual([]);
+  });
+
+  test('into every region of every stage, four stacks each, in the stage account and region', () => {
+    expect(a.stageRegions.map((sr) => sr.id)).toEqual(
+      a.config.stages.flatMap((s) => s.regions.map((r) => `${s.name}-${r.region}`)),
+    );
+    for (const sr of a.stageRegions) {
+      for (const tier of TIERS) {
+        expect({
+          stack: sr.stacks[tier].path,
+          account: sr.stacks[tier].account,
+          region: sr.stacks[tier].region,
+        }).toEqual({
+          stack: sr.stacks[tier].path,
+          account: sr.stage.account,
+          region: sr.region.region,
+        });
+      }
+    }
+  });
+});
+
+describe('stack dependencies of every stage-region', () => {
+  test.each(a.stageRegions.map((sr) => [sr.id, sr] as const))(
+    '%s: Security → Network → Data → Observability',
+    (id, sr) => {
+      // THEN each stack depends on exactly the earlier stacks it references, within its own stage-region
+      const deps = (s: StackView) => [...s.dependsOn].sort();
+      expect(deps(sr.stacks.security)).toEqual([]);
+      expect(deps(sr.stacks.network)).toEqual([`${id}/Security`]);
+      expect(deps(sr.stacks.data)).toEqual([`${id}/Network`, `${id}/Security`]);
+      expect(deps(sr.stacks.observability)).toEqual([`${id}/Data`, `${id}/Network`, `${id}/Security`]);
+    },
+  );
+
+  test('the references are CloudFormation exports of the producer, imported by the consumer (strong references)', () => {
+    // GIVEN the Data stack of the first stage-region
+    const sr = a.stageRegions[0];
+    const imports = JSON.stringify(sr.stacks.data.template).match(/"Fn::ImportValue":"([^"]+)"/g) ?? [];
+    // THEN it imports values exported by Security and Network
+    const exported = (s: StackView) =>
+      Object.values(s.template.Outputs ?? {}).map((o) => JSON.stringify(o.Export?.Name));
+    expect(imports.length).toBeGreaterThan(0);
+    expect(exported(sr.stacks.security).length + exported(sr.stacks.network).length).toBeGreaterThan(0);
+    expect(JSON.stringify(sr.stacks.data.template)).not.toContain('Fn::GetStackOutput');
+  });
+});
+
+describe('tags', () => {
+  const TAGGED_TYPES = [
+    'AWS::KMS::Key',
+    'AWS::EC2::VPC',
+    'AWS::EC2::Subnet',
+    'AWS::EC2::SecurityGroup',
+    'AWS::EC2::NatGateway',
+    'AWS::S3::Bucket',
+    'AWS::RDS::DBInstance',
+    'AWS::SNS::Topic',
+    'AWS::Logs::LogGroup',
+    'AWS::IAM::Role',
+    'AWS::CloudWatch::Alarm',
+  ];
+
+  test('every resource of a taggable type carries the six platform tags with its stage and region', () => {
+    let checked = 0;
+    for (const sr of a.stageRegions) {
+      const expected = {
+        Project: a.config.project.name,
+        Stage: sr.stage.name,
+        Region: sr.region.region,
+        Owner: a.config.project.owner,
+        CostCentre: a.config.project.costCentre,
+        ManagedBy: 'aws-cdk',
+        ...a.config.project.tags,
+      };
+      for (const tier of TIERS) {
+        for (const [logicalId, r] of Object.entries(sr.stacks[tier].template.Resources)) {
+          if (!TAGGED_TYPES.includes(r.Type)) {
+            continue;
+          }
+          const tags = Object.fromEntries(
+            ((r.Properties?.Tags ?? []) as Array<{ Key: string; Value: string }>).map((t) => [t.Key, t.Value]),
+          );
+          expect({ resource: `${sr.id}/${tier}/${logicalId}`, tags }).toEqual({
+            resource: `${sr.id}/${tier}/${logicalId}`,
+            tags: expect.objectContaining(expected),
+          });
+          checked++;
+        }
+      }
+    }
+    // every stage-region has its VPC, subnets, keys, bucket, database, topic, alarms: more than a few per region
+    expect(checked).toBeGreaterThan(20 * a.stageRegions.length);
+  });
+});
