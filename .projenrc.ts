@@ -8,6 +8,7 @@ const root = new NxMonorepo({ name: 'aws-secure-baseline', defaultBranch: 'main'
 const rules = new CdkLibrary({
   parent: root,
   name: 'rules',
+  deps: [`@cdklabs/cdk-validator-cfnguard@${VERSIONS.cdkValidatorCfnguard}`],
   description:
     'Rules and helpers shared by the construct libraries and the app: CIDR math, value rules, IAM conditions',
 });
@@ -49,7 +50,8 @@ const app = new CdkApp({
       globalSetup: 'test/deploy/global-setup.ts',
       target: {
         name: 'verify',
-        description: 'The deploy-config checks alone, for the config PLATFORM_CONFIG names (default config/platform.yaml)',
+        description:
+          'The deploy-config checks alone, for the config PLATFORM_CONFIG names (default config/platform.yaml)',
       },
     },
   ],

@@ -14,6 +14,8 @@ export interface CdkLibraryOptions {
    * @default []
    */
   readonly workspaceDeps?: WorkspaceProject[];
+  /** Third-party runtime dependencies (`name@version`). @default [] */
+  readonly deps?: string[];
 }
 
 /**
@@ -34,6 +36,7 @@ export class CdkLibrary extends WorkspaceProject {
       description: options.description,
       peerDeps: [`aws-cdk-lib@^${VERSIONS.awsCdkLib}`, `constructs@^${VERSIONS.constructs}`],
       workspaceDeps: options.workspaceDeps,
+      deps: options.deps,
       tags: ['type:lib'],
     });
     // Library tests run the same rule packs as the app (tools/testing/compliance.ts).

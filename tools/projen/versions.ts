@@ -23,6 +23,9 @@ export const VERSIONS = {
   typescriptEslint: '8.74.0',
   prettier: '3.10.1',
   zod: '4.6.7',
+  // AWS Control Tower's proactive controls as Guard rules; only its rule files are used (run by the
+  // CDK's own CloudFormation validation engine), not its native cfn-guard binary.
+  cdkValidatorCfnguard: '0.0.62',
   yaml: '2.9.1',
 } as const;
 

@@ -2,15 +2,16 @@
  * Test helper: synthesize an App with every check the platform runs and return what they found.
  *
  * The checks are those of the real app: cdk-nag v3 AwsSolutions and NIST 800-53 rev 5 packs as
- * validation plugins, and the CDK's own CloudFormation validation with its findings as errors.
+ * validation plugins, and the CDK's own CloudFormation validation with AWS Control Tower's proactive
+ * controls, its findings as errors.
  * Libraries use this so that a construct that would add a finding fails in its own package, not
  * only later in the app.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, AppProps, CloudFormationValidatePlugin, Validations } from 'aws-cdk-lib';
-import { readValidationReport } from '@baseline/rules';
+import { App, AppProps, Validations } from 'aws-cdk-lib';
+import { ControlTowerValidatePlugin, readValidationReport } from '@baseline/rules';
 import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
 
 /** One unacknowledged finding: which plugin, which rule, on which construct paths. */
@@ -51,7 +52,7 @@ export function checkedApp(props: AppProps = {}): App {
   Validations.of(app).addPlugins(
     new AwsSolutionsChecks(app),
     new NIST80053R5Checks(app),
-    new CloudFormationValidatePlugin(),
+    new ControlTowerValidatePlugin(),
   );
   return app;
 }

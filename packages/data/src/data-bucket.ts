@@ -1,6 +1,6 @@
 import {
-  Aws,
   Duration,
+  Lazy,
   RemovalPolicy,
   Stack,
   Validations,
@@ -8,6 +8,7 @@ import {
   aws_kms as kms,
   aws_s3 as s3,
 } from 'aws-cdk-lib';
+import { regionalServiceEndpoint, sendEventsToEventBridge } from '@baseline/rules';
 import { Construct } from 'constructs';
 import { wholeDays } from './private/durations';
 
@@ -55,13 +56,21 @@ export interface DataBucketProps {
 }
 
 /**
- * A versioned, KMS-encrypted S3 bucket whose policy refuses insecure transport and unencrypted or
- * wrongly encrypted uploads, with server access logging to a locked-down access-log bucket.
+ * A versioned, KMS-encrypted S3 bucket whose policy refuses insecure transport and every upload that
+ * asks for another encryption than the stage key, and (once {@link DataBucket.limitObjectAccessTo}
+ * names them) object access by anyone but the named roles; with server access logging to a
+ * locked-down access-log bucket and event notifications to EventBridge.
  *
- * Writers must send `x-amz-server-side-encryption: aws:kms` and
- * `x-amz-server-side-encryption-aws-kms-key-id: <the stage key ARN>` on every put (for the AWS CLI:
- * `--sse aws:kms --sse-kms-key-id <key arn>`); the bucket policy refuses anything else. Readers send
- * no encryption header: S3 decrypts with the key recorded on the object.
+ * Writers send no encryption header (the bucket's default encryption is SSE-KMS with the stage key)
+ * or exactly `x-amz-server-side-encryption: aws:kms` with
+ * `x-amz-server-side-encryption-aws-kms-key-id: <the stage key ARN>`; SSE-S3, DSSE-KMS, SSE-C,
+ * another KMS key, or `aws:kms` without a key (S3 would use `aws/s3`) are refused. The policy denies
+ * only headers that are present and wrong, never their absence: S3 authorizes each part of a
+ * multipart upload (UploadPart) as `s3:PutObject`, and a part carries no SSE-KMS header (they go on
+ * CreateMultipartUpload), so a policy requiring the header refuses every upload an SDK or the CLI
+ * splits into parts (S3 API reference, UploadPart: "you only need to specify the server-side
+ * encryption parameters in the initial Initiate Multipart request"; reports: aws-cli #1674, #4251,
+ * botocore #471). Readers send no encryption header: S3 decrypts with the key recorded on the object.
  */
 export class DataBucket extends Construct {
   /** The data bucket. */
@@ -78,6 +87,9 @@ export class DataBucket extends Construct {
 
   /** The key that encrypts the data bucket's objects. */
   public readonly encryptionKey: kms.IKey;
+
+  /** The principals (role ARNs) that may read and write objects; see {@link limitObjectAccessTo}. */
+  private readonly objectPrincipalArns: string[] = [];
 
   constructor(scope: Construct, id: string, props: DataBucketProps) {
     super(scope, id);
@@ -106,7 +118,9 @@ export class DataBucket extends Construct {
       versioned: true,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      removalPolicy: RemovalPolicy.RETAIN,
+      // Kept when the stack goes, deleted only when its own creation rolls back (a retained empty
+      // bucket of a failed first deploy would otherwise be left behind).
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
       lifecycleRules: [
         {
           id: 'ExpireAccessLogs',
@@ -126,7 +140,7 @@ export class DataBucket extends Construct {
       versioned: true,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
       lifecycleRules: [
         {
           id: 'ExpireNoncurrentVersions',
@@ -152,6 +166,7 @@ export class DataBucket extends Construct {
 
     for (const bucket of [this.bucket, this.accessLogsBucket]) {
       denyInsecureTransport(bucket);
+      sendEventsToEventBridge(bucket);
     }
     this.denyUnencryptedUploads();
     this.allowLogDelivery();
@@ -196,7 +211,7 @@ export class DataBucket extends Construct {
       grantee,
       actions,
       resourceArns: [this.encryptionKey.keyArn],
-      conditions: { StringEquals: { 'kms:ViaService': `s3.${Stack.of(this).region}.${Aws.URL_SUFFIX}` } },
+      conditions: { StringEquals: { 'kms:ViaService': regionalServiceEndpoint(this, 's3') } },
     });
   }
 
@@ -213,6 +228,30 @@ export class DataBucket extends Construct {
         reason: singleRegion,
       });
     }
+    const noObjectLock =
+      'No S3 Object Lock: objects are protected by versioning, a bucket policy that denies deletion to every ' +
+      'principal but the application role (which has no delete permission), and, in protected stages, ' +
+      'replication to another region; a default retention would also keep personal data past an erasure ' +
+      'request, and Object Lock cannot be turned off once on.';
+    for (const bucket of [this.bucket, this.accessLogsBucket]) {
+      Validations.of(bucket.node.defaultChild as s3.CfnBucket).acknowledge({
+        id: 'CloudFormation-Validate::s3_bucket_object_lock_enabled_check',
+        reason: noObjectLock,
+      });
+    }
+    const logs = this.accessLogsBucket.node.defaultChild as s3.CfnBucket;
+    Validations.of(logs).acknowledge({
+      id: 'CloudFormation-Validate::s3_bucket_logging_enabled_check',
+      reason:
+        "The access-log bucket receives the data bucket's server access logs; logging its own accesses into " +
+        'itself would log each delivery without end, and only S3 log delivery and Lifecycle touch it.',
+    });
+    Validations.of(logs).acknowledge({
+      id: 'CloudFormation-Validate::s3_bucket_default_encryption_kms_check',
+      reason:
+        'S3 server access log delivery supports only SSE-S3 (AES256) default encryption on the target ' +
+        'bucket (S3 User Guide, "Enabling Amazon S3 server access logging"): with SSE-KMS the logs are not delivered.',
+    });
     Validations.of(this.accessLogsBucket.node.defaultChild as s3.CfnBucket).acknowledge({
       id: 'NIST.800.53.R5::NIST.800.53.R5-S3DefaultEncryptionKMS',
       reason:
@@ -222,39 +261,67 @@ export class DataBucket extends Construct {
     });
   }
 
+  /**
+   * Lets only the given roles (and AWS services acting for the account) read, write and delete
+   * objects: an explicit Deny for every other principal, whatever its IAM policies allow (an
+   * administrator included). Call it once per role; the first call adds the statement.
+   *
+   * Replication reads through its own actions (s3:GetObjectVersionForReplication), lifecycle rules
+   * are not subject to bucket policies, and bucket-level administration is not affected.
+   */
+  public limitObjectAccessTo(role: iam.IRole): void {
+    if (this.objectPrincipalArns.length === 0) {
+      this.bucket.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'DenyObjectAccessToOtherPrincipals',
+          effect: iam.Effect.DENY,
+          principals: [new iam.AnyPrincipal()],
+          actions: OBJECT_DATA_ACTIONS,
+          resources: [this.bucket.arnForObjects('*')],
+          conditions: {
+            ArnNotEquals: { 'aws:PrincipalArn': Lazy.list({ produce: () => this.objectPrincipalArns }) },
+            // A service principal (S3 itself, replication, log delivery) carries no principal ARN of ours.
+            Bool: { 'aws:PrincipalIsAWSService': 'false' },
+          },
+        }),
+      );
+    }
+    this.objectPrincipalArns.push(role.roleArn);
+  }
+
   private denyUnencryptedUploads(): void {
     const objects = this.bucket.arnForObjects('*');
-    // A put without the header matches StringNotEquals (a negated operator is true when the key is
-    // absent), so it is denied too: writers must send the header even though the bucket's default
-    // encryption is the same key. That is the point: the policy, not a default someone can change,
-    // decides. Reads are untouched (GET requests carry no SSE header).
-    this.bucket.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'DenyUnencryptedObjectUploads',
-        effect: iam.Effect.DENY,
-        principals: [new iam.AnyPrincipal()],
-        actions: ['s3:PutObject'],
-        resources: [objects],
-        conditions: { StringNotEquals: { 's3:x-amz-server-side-encryption': 'aws:kms' } },
-      }),
-    );
-    // After the statement above every put that survives says aws:kms. A put that names no key is
-    // encrypted by S3 with the AWS managed key aws/s3, not the bucket default (S3 API reference,
-    // PutObject x-amz-server-side-encryption-aws-kms-key-id), so absence must be denied as well.
-    // Plain StringNotEquals already does that; StringNotEqualsIfExists would behave the same
-    // (absent key: true) but reads as if absence were allowed, so it is not used.
-    this.bucket.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'DenyUploadsWithOtherKmsKey',
-        effect: iam.Effect.DENY,
-        principals: [new iam.AnyPrincipal()],
-        actions: ['s3:PutObject'],
-        resources: [objects],
-        conditions: {
-          StringNotEquals: { 's3:x-amz-server-side-encryption-aws-kms-key-id': this.encryptionKey.keyArn },
-        },
-      }),
-    );
+    const header = 's3:x-amz-server-side-encryption';
+    const keyHeader = 's3:x-amz-server-side-encryption-aws-kms-key-id';
+    // Each statement denies a header that is PRESENT and wrong ("Null": "false" = the key is in the
+    // request), never its absence: parts of a multipart upload carry no SSE-KMS header, and an
+    // upload without headers is encrypted by the bucket's default encryption with the stage key.
+    // (A negated operator alone, or its ...IfExists form, is true when the key is absent, so either
+    // would deny those uploads: IAM User Guide, "Condition operators", ...IfExists.)
+    const deny = (sid: string, conditions: Record<string, Record<string, unknown>>) =>
+      this.bucket.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid,
+          effect: iam.Effect.DENY,
+          principals: [new iam.AnyPrincipal()],
+          actions: ['s3:PutObject'],
+          resources: [objects],
+          conditions,
+        }),
+      );
+    // SSE-S3 (AES256) or DSSE-KMS asked for: not the stage key.
+    deny('DenyEncryptionOtherThanKms', { StringNotEquals: { [header]: 'aws:kms' }, Null: { [header]: 'false' } });
+    // Another KMS key named (the condition value must be a key ARN: S3 User Guide, "Specifying
+    // server-side encryption with AWS KMS"; a key id or alias in the request does not equal it).
+    deny('DenyKmsKeyOtherThanStageKey', {
+      ArnNotEquals: { [keyHeader]: this.encryptionKey.keyArn },
+      Null: { [keyHeader]: 'false' },
+    });
+    // aws:kms without a key: S3 would encrypt with the AWS managed key aws/s3, not the stage key (S3 API
+    // reference, PutObject x-amz-server-side-encryption-aws-kms-key-id).
+    deny('DenyKmsWithoutStageKey', { StringEquals: { [header]: 'aws:kms' }, Null: { [keyHeader]: 'true' } });
+    // SSE-C: the object would be encrypted with a key S3 does not keep and the stage cannot audit.
+    deny('DenyCustomerProvidedKeys', { Null: { 's3:x-amz-server-side-encryption-customer-algorithm': 'false' } });
   }
 
   private allowLogDelivery(): void {
@@ -287,6 +354,16 @@ export class DataBucket extends Construct {
     );
   }
 }
+
+/** The object actions that read, write or destroy data, limited by {@link DataBucket.limitObjectAccessTo}. */
+const OBJECT_DATA_ACTIONS = [
+  's3:GetObject',
+  's3:GetObjectVersion',
+  's3:PutObject',
+  's3:DeleteObject',
+  's3:DeleteObjectVersion',
+  's3:RestoreObject',
+];
 
 /**
  * Denies every request over plain HTTP or TLS below 1.2.

@@ -14,10 +14,28 @@ import {
   aws_secretsmanager as secretsmanager,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { Ipv4Cidr, cidrContains, formatCidr, parseIpv4Cidr } from '@baseline/rules';
-import { wholeDays } from './private/durations';
+import {
+  Ipv4Cidr,
+  MYSQL_ALLOCATED_STORAGE,
+  MYSQL_BACKUP_RETENTION_DAYS,
+  MYSQL_BACKUP_WINDOW,
+  MYSQL_DATABASE_NAME,
+  MYSQL_DEFAULT_MAJOR_VERSION,
+  MYSQL_INSTANCE_IDENTIFIER,
+  MYSQL_MAINTENANCE_WINDOW,
+  MYSQL_MASTER_USERNAME,
+  MYSQL_MAJOR_VERSION,
+  MYSQL_MAX_ALLOCATED_STORAGE,
+  MYSQL_PORT,
+  MYSQL_WINDOWS_APART,
+  acknowledgeKeyOfAnotherStack,
+  cidrContains,
+  enforceRule,
+  formatCidr,
+  parseIpv4Cidr,
+  todayUtc,
+} from '@baseline/rules';
 import { mysqlSupportsPerformanceInsights } from './private/performance-insights';
-import { overlaps, parseDailyWindow, parseWeeklyWindow } from './private/windows';
 
 /**
  * Properties of a {@link MysqlDatabase}.
@@ -152,18 +170,37 @@ export interface MysqlDatabaseProps {
   readonly databaseName?: string;
 
   /**
-   * The pinned MySQL engine version; must be a MySQL 8 version.
+   * The MySQL major version, e.g. `8.4`: the major only, RDS chooses and applies the minor.
    *
-   * Pinned (and `autoMinorVersionUpgrade` off) so that the version in the template is the version
-   * running: an upgrade is a reviewed code change that goes through the pipeline, not a drift.
+   * Only the major is pinned, and automatic minor version upgrades are on, so the template never
+   * names a minor that RDS has retired or already upgraded from (RDS API reference,
+   * ModifyDBInstance EngineVersion: "If you specify only a major version, Amazon RDS updates the DB
+   * instance to the default minor version if the current minor version is lower"), and the
+   * instance gets security patches in the maintenance window. A major upgrade stays a reviewed
+   * change. The major must be in RDS standard support today (`MYSQL_MAJOR_VERSIONS` of
+   * `@baseline/rules`): the instance refuses paid Extended Support, so RDS would refuse to create a
+   * major past it.
    *
-   * @default rds.MysqlEngineVersion.VER_8_0_44
+   * @default '8.4' (the LTS line)
    */
-  readonly engineVersion?: rds.MysqlEngineVersion;
+  readonly engineMajorVersion?: string;
+
+  /**
+   * The master user's name. RDS keeps its password in Secrets Manager.
+   *
+   * Not `admin` (the RDS console default, which AWS Control Tower's CT.RDS.PR.22 refuses), nor
+   * another name attackers try first or RDS reserves.
+   *
+   * @default 'dbadmin'
+   */
+  readonly masterUsername?: string;
 }
 
 /** Log types exported to CloudWatch Logs. */
 const LOG_EXPORTS = ['audit', 'error', 'slowquery'] as const;
+
+/** The master user's name when none is given: not a default name (CT.RDS.PR.22). */
+const DEFAULT_MASTER_USERNAME = 'dbadmin';
 
 /** Construct ids of the pre-created log groups, per log type; stable, part of the contract. */
 const LOG_GROUP_IDS: Record<(typeof LOG_EXPORTS)[number], string> = {
@@ -171,8 +208,6 @@ const LOG_GROUP_IDS: Record<(typeof LOG_EXPORTS)[number], string> = {
   error: 'ErrorLogGroup',
   slowquery: 'SlowQueryLogGroup',
 };
-
-const MYSQL_DEFAULT_PORT = 3306;
 
 /**
  * A Multi-AZ RDS for MySQL 8 instance in isolated subnets, with an RDS-managed master password.
@@ -207,24 +242,53 @@ export class MysqlDatabase extends Construct {
   constructor(scope: Construct, id: string, props: MysqlDatabaseProps) {
     super(scope, id);
 
-    validateIdentifier(this, props.instanceIdentifier);
-    validatePort(this, props.port);
+    enforceRule(this, 'instanceIdentifier', props.instanceIdentifier, MYSQL_INSTANCE_IDENTIFIER);
+    enforceRule(this, 'port', props.port, MYSQL_PORT);
     validateClientCidrs(this, props.clientCidrs, props.vpc);
     if (props.databaseName !== undefined) {
-      validateDatabaseName(this, props.databaseName);
+      enforceRule(this, 'databaseName', props.databaseName, MYSQL_DATABASE_NAME);
     }
-    const maxAllocatedStorageGiB = validateStorage(this, props.allocatedStorageGiB, props.maxAllocatedStorageGiB);
-    const backupRetentionDays = wholeDays(this, 'backupRetention', props.backupRetention ?? Duration.days(30), 1, 35);
-    const backupWindow = props.preferredBackupWindow ?? '03:00-04:00';
-    const maintenanceWindow = props.preferredMaintenanceWindow ?? 'sun:04:30-sun:05:30';
-    validateWindows(this, backupWindow, maintenanceWindow);
-
-    const engineVersion = props.engineVersion ?? rds.MysqlEngineVersion.VER_8_0_44;
-    if (!engineVersion.mysqlMajorVersion.startsWith('8.')) {
-      throw new Error(
-        `${this.node.path}: engineVersion ${engineVersion.mysqlFullVersion} is not allowed; it must be a MySQL 8 version`,
+    const masterUsername = props.masterUsername ?? DEFAULT_MASTER_USERNAME;
+    enforceRule(this, 'masterUsername', masterUsername, MYSQL_MASTER_USERNAME);
+    enforceRule(this, 'allocatedStorageGiB', props.allocatedStorageGiB, MYSQL_ALLOCATED_STORAGE);
+    const maxAllocatedStorageGiB = props.maxAllocatedStorageGiB ?? props.allocatedStorageGiB * 2;
+    enforceRule(
+      this,
+      'maxAllocatedStorageGiB',
+      { allocated: props.allocatedStorageGiB, max: maxAllocatedStorageGiB },
+      MYSQL_MAX_ALLOCATED_STORAGE,
+      maxAllocatedStorageGiB,
+    );
+    const backupRetention = props.backupRetention ?? Duration.days(30);
+    const backupRetentionDays = backupRetention.isUnresolved()
+      ? undefined
+      : backupRetention.toDays({ integral: false });
+    if (backupRetentionDays !== undefined) {
+      enforceRule(
+        this,
+        'backupRetention',
+        backupRetentionDays,
+        MYSQL_BACKUP_RETENTION_DAYS,
+        backupRetention.toHumanString(),
       );
     }
+    const backupWindow = props.preferredBackupWindow ?? '03:00-04:00';
+    const maintenanceWindow = props.preferredMaintenanceWindow ?? 'sun:04:30-sun:05:30';
+    enforceRule(this, 'preferredBackupWindow', backupWindow, MYSQL_BACKUP_WINDOW);
+    enforceRule(this, 'preferredMaintenanceWindow', maintenanceWindow, MYSQL_MAINTENANCE_WINDOW);
+    enforceRule(
+      this,
+      'preferredMaintenanceWindow',
+      { backup: backupWindow, maintenance: maintenanceWindow },
+      MYSQL_WINDOWS_APART,
+      maintenanceWindow,
+    );
+
+    const major = props.engineMajorVersion ?? MYSQL_DEFAULT_MAJOR_VERSION;
+    enforceRule(this, 'engineMajorVersion', { major, date: todayUtc() }, MYSQL_MAJOR_VERSION, major);
+    // The major alone (`8.4`), as the full version too: CloudFormation then passes EngineVersion "8.4"
+    // and RDS picks the default minor (and later upgrades it automatically).
+    const engineVersion = rds.MysqlEngineVersion.of(major, major);
     const engine = rds.DatabaseInstanceEngine.mysql({ version: engineVersion });
     const stack = Stack.of(this);
 
@@ -280,7 +344,9 @@ export class MysqlDatabase extends Construct {
         logGroupName: `/aws/rds/instance/${props.instanceIdentifier}/${logType}`,
         retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
         encryptionKey: props.logsKey,
-        removalPolicy: RemovalPolicy.RETAIN,
+        // Named, so not plain Retain: a group kept after a failed first create makes the retry fail
+        // with "already exists". RetainExceptOnCreate deletes it only when its creation rolls back.
+        removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
       });
     }
     this.logGroups = logGroups;
@@ -289,10 +355,15 @@ export class MysqlDatabase extends Construct {
       description: 'RDS enhanced monitoring: write OS metrics to the RDSOSMetrics log group',
       roles: [props.monitoringRole],
       statements: [
+        // CloudWatch Logs authorizes group-level actions against the group ARN with or without the
+        // trailing ':*' (the ARN its API returns for a group ends in ':*'); AWS's own
+        // AmazonRDSEnhancedMonitoringRole covers both with 'log-group:RDS*'. Both forms are listed
+        // for the one group enhanced monitoring writes (AWS managed policy reference,
+        // AmazonRDSEnhancedMonitoringRole).
         new iam.PolicyStatement({
           sid: 'CreateRdsOsMetricsLogGroup',
           actions: ['logs:CreateLogGroup', 'logs:PutRetentionPolicy'],
-          resources: [rdsOsMetricsArn(stack)],
+          resources: [rdsOsMetricsArn(stack), `${rdsOsMetricsArn(stack)}:*`],
         }),
         new iam.PolicyStatement({
           sid: 'WriteRdsOsMetricsLogStreams',
@@ -307,6 +378,13 @@ export class MysqlDatabase extends Construct {
         'RDS enhanced monitoring writes one stream per instance into the fixed log group RDSOSMetrics, ' +
         'named after the DbiResourceId that exists only once the instance does; the group is named ' +
         'exactly, only the stream is open, and only to the log actions of AmazonRDSEnhancedMonitoringRole.',
+    });
+    Validations.of(monitoringPolicy).acknowledge({
+      id: `AwsSolutions::AwsSolutions-IAM5[Resource::${rdsOsMetricsFindingArn(stack)}:*]`,
+      reason:
+        "The group ARN with a trailing ':*' is the second form CloudWatch Logs authorizes group-level actions " +
+        '(CreateLogGroup, PutRetentionPolicy) against; it names the RDSOSMetrics group itself, nothing else ' +
+        "(AmazonRDSEnhancedMonitoringRole grants 'log-group:RDS*' for the same reason).",
     });
 
     this.performanceInsightsEnabled = mysqlSupportsPerformanceInsights(props.instanceType);
@@ -329,7 +407,7 @@ export class MysqlDatabase extends Construct {
       databaseName: props.databaseName,
       // RDS generates the master password and keeps it in a secret it rotates itself, encrypted
       // with the stage key; nothing secret passes through the template.
-      credentials: rds.Credentials.fromUsername('admin', { encryptionKey: props.encryptionKey }),
+      credentials: rds.Credentials.fromUsername(masterUsername, { encryptionKey: props.encryptionKey }),
       manageMasterUserPassword: true,
       iamAuthentication: true,
       caCertificate: rds.CaCertificate.RDS_CA_RSA2048_G1,
@@ -339,7 +417,7 @@ export class MysqlDatabase extends Construct {
       allocatedStorage: props.allocatedStorageGiB,
       maxAllocatedStorage: maxAllocatedStorageGiB,
       multiAz: props.multiAz ?? true,
-      backupRetention: Duration.days(backupRetentionDays),
+      backupRetention,
       preferredBackupWindow: backupWindow,
       preferredMaintenanceWindow: maintenanceWindow,
       copyTagsToSnapshot: true,
@@ -347,8 +425,13 @@ export class MysqlDatabase extends Construct {
       deleteAutomatedBackups: false,
       deletionProtection: props.deletionProtection ?? true,
       removalPolicy: RemovalPolicy.SNAPSHOT,
-      autoMinorVersionUpgrade: false,
+      // With the major only pinned, minor upgrades are RDS's job (security patches in the
+      // maintenance window); a major upgrade is a reviewed code change.
+      autoMinorVersionUpgrade: true,
       allowMajorVersionUpgrade: false,
+      // Refuses paid RDS Extended Support: creating an instance of a major past its end of standard
+      // support fails instead of silently costing extra (CreateDBInstance, EngineLifecycleSupport).
+      engineLifecycleSupport: rds.EngineLifecycleSupport.OPEN_SOURCE_RDS_EXTENDED_SUPPORT_DISABLED,
       parameterGroup,
       optionGroup,
       cloudwatchLogsExports: [...LOG_EXPORTS],
@@ -378,17 +461,39 @@ export class MysqlDatabase extends Construct {
       'enhanced monitoring needs its permissions from the start',
     );
 
-    this.acknowledgeDeliberateFindings();
+    this.acknowledgeDeliberateFindings(props);
   }
 
-  private acknowledgeDeliberateFindings(): void {
+  private acknowledgeDeliberateFindings(props: MysqlDatabaseProps): void {
     const cfnInstance = this.instance.node.defaultChild as CfnResource;
+    acknowledgeKeyOfAnotherStack(cfnInstance, props.encryptionKey, 'rds_storage_encrypted_kms_key_check');
+    for (const logGroup of Object.values(this.logGroups)) {
+      acknowledgeKeyOfAnotherStack(logGroup.node.defaultChild!, props.logsKey, 'cloudwatch_log_group_encrypted_check');
+    }
+    // The validator attributes this control's finding to the stack, not the instance (it fails on the
+    // list of log types, which has no logical id): acknowledged there, for this instance's reason.
+    Validations.of(Stack.of(this)).acknowledge({
+      id: 'CloudFormation-Validate::rds_instance_logging_enabled_check',
+      reason:
+        `${this.node.path} exports the audit, error and slow query logs (CT.RDS.PR.14 wants every log type): ` +
+        'not the general query log, which records every statement with its literal values (personal data, ' +
+        'secrets in INSERTs) at a large I/O cost; connections, DDL and DCL are in the audit log.',
+    });
     Validations.of(cfnInstance).acknowledge({
       id: 'NIST.800.53.R5::NIST.800.53.R5-RDSLoggingEnabled[LogExport::general]',
       reason:
         'The general query log records every statement with its literal values (personal data, ' +
         'secrets in INSERTs) at a large I/O cost; connections, DDL and DCL are exported through the ' +
         'audit log (MARIADB_AUDIT_PLUGIN), error and slow queries through their own logs.',
+    });
+    Validations.of(cfnInstance).acknowledge({
+      id: 'CloudFormation-Validate::E9006',
+      reason:
+        "The validator's list of MySQL EngineVersion values holds full versions only (8.4.3 ... 8.4.11); the " +
+        "major alone ('8.4') is deliberate and accepted by RDS, which then runs its default minor and upgrades it " +
+        '(RDS API reference, ModifyDBInstance EngineVersion: "If you specify only a major version, Amazon RDS ' +
+        'updates the DB instance to the default minor version"; aws-cdk-lib MysqlEngineVersion.VER_8_0 is such a ' +
+        'major-only version). A test synthesizes the instance with a full version and finds no E9006 left.',
     });
     Validations.of(cfnInstance).acknowledge({
       id: 'NIST.800.53.R5::NIST.800.53.R5-RDSInBackupPlan',
@@ -418,88 +523,6 @@ function rdsOsMetricsFindingArn(stack: Stack): string {
   const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
   const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
   return `arn:${partition}:logs:${region}:${account}:log-group:RDSOSMetrics`;
-}
-
-function validateIdentifier(scope: Construct, identifier: string): void {
-  if (Token.isUnresolved(identifier)) {
-    return;
-  }
-  if (identifier.length < 1 || identifier.length > 63 || !/^[a-z](?:[a-z0-9]|-(?!-))*(?<!-)$/.test(identifier)) {
-    throw new Error(
-      `${scope.node.path}: instanceIdentifier '${identifier}' is not allowed; it must be 1 to 63 lower-case ` +
-        'letters, digits or hyphens, start with a letter, and have no trailing or consecutive hyphens',
-    );
-  }
-}
-
-function validatePort(scope: Construct, port: number): void {
-  if (Token.isUnresolved(port)) {
-    return;
-  }
-  if (!Number.isInteger(port) || port < 1150 || port > 65535 || port === MYSQL_DEFAULT_PORT) {
-    throw new Error(
-      `${scope.node.path}: port ${port} is not allowed; it must be an integer from 1150 to 65535 ` +
-        `(the RDS for MySQL range) other than the default ${MYSQL_DEFAULT_PORT}`,
-    );
-  }
-}
-
-function validateDatabaseName(scope: Construct, name: string): void {
-  if (Token.isUnresolved(name)) {
-    return;
-  }
-  if (!/^[A-Za-z][A-Za-z0-9_]{0,63}$/.test(name)) {
-    throw new Error(
-      `${scope.node.path}: databaseName '${name}' is not allowed; it must be 1 to 64 letters, digits ` +
-        'or underscores, starting with a letter',
-    );
-  }
-}
-
-function validateStorage(scope: Construct, allocated: number, max: number | undefined): number {
-  if (Token.isUnresolved(allocated)) {
-    return max ?? allocated * 2;
-  }
-  if (!Number.isInteger(allocated) || allocated < 20 || allocated > 65536) {
-    throw new Error(
-      `${scope.node.path}: allocatedStorageGiB ${allocated} is not allowed; gp3 storage for MySQL must be ` +
-        'an integer from 20 to 65536 GiB',
-    );
-  }
-  const ceiling = max ?? allocated * 2;
-  if (Token.isUnresolved(ceiling)) {
-    return ceiling;
-  }
-  // Integer arithmetic: allocated * 1.1 is 110.00000000000001 for 100.
-  const minimum = Math.ceil((allocated * 11) / 10);
-  if (!Number.isInteger(ceiling) || ceiling < minimum || ceiling > 65536) {
-    throw new Error(
-      `${scope.node.path}: maxAllocatedStorageGiB ${ceiling} is not allowed with allocatedStorageGiB ` +
-        `${allocated}; RDS requires an integer at least 10% above the allocated storage (${minimum} or more) ` +
-        'and at most 65536',
-    );
-  }
-  return ceiling;
-}
-
-function validateWindows(scope: Construct, backup: string, maintenance: string): void {
-  if (Token.isUnresolved(backup) || Token.isUnresolved(maintenance)) {
-    return;
-  }
-  const daily = parseDailyWindow(backup);
-  if (typeof daily === 'string') {
-    throw new Error(`${scope.node.path}: preferredBackupWindow '${backup}' ${daily}`);
-  }
-  const weekly = parseWeeklyWindow(maintenance);
-  if (typeof weekly === 'string') {
-    throw new Error(`${scope.node.path}: preferredMaintenanceWindow '${maintenance}' ${weekly}`);
-  }
-  if (overlaps(daily, weekly)) {
-    throw new Error(
-      `${scope.node.path}: preferredMaintenanceWindow '${maintenance}' overlaps preferredBackupWindow ` +
-        `'${backup}' (the backup window recurs daily); RDS requires them not to overlap`,
-    );
-  }
 }
 
 /** Narrowest client block accepted: anything broader reaches far beyond one subnet tier. */

@@ -81,6 +81,8 @@ describe('DataBucket with defaults', () => {
     writer = new iam.Role(f.data, 'Writer', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
     dataBucket.grantRead(reader);
     dataBucket.grantWrite(writer);
+    dataBucket.limitObjectAccessTo(reader);
+    dataBucket.limitObjectAccessTo(writer);
     // WHEN synthesized
     template = Template.fromStack(f.data);
     dataStatements = bucketPolicyStatements(template, logicalId(dataBucket.bucket));
@@ -121,9 +123,19 @@ describe('DataBucket with defaults', () => {
         },
         OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
       }),
-      DeletionPolicy: 'Retain',
+      // Kept on stack deletion and replacement; deleted only when its own creation rolls back.
+      DeletionPolicy: 'RetainExceptOnCreate',
       UpdateReplacePolicy: 'Retain',
     });
+  });
+
+  test('both buckets send their events to EventBridge on the bucket itself, no custom resource (CT.S3.PR.4)', () => {
+    for (const bucket of [dataBucket.bucket, dataBucket.accessLogsBucket]) {
+      expect(template.toJSON().Resources[logicalId(bucket)].Properties.NotificationConfiguration).toEqual({
+        EventBridgeConfiguration: { EventBridgeEnabled: true },
+      });
+    }
+    template.resourceCountIs('Custom::S3BucketNotifications', 0);
   });
 
   test('the data bucket expires noncurrent versions after 90 days and aborts uploads after 7 days', () => {
@@ -169,7 +181,7 @@ describe('DataBucket with defaults', () => {
   test('the access-log bucket is versioned, private, bucket-owner-enforced, retained and expires logs after 365 days', () => {
     const logs = template.findResources('AWS::S3::Bucket')[logicalId(dataBucket.accessLogsBucket)];
     expect(logs).toMatchObject({
-      DeletionPolicy: 'Retain',
+      DeletionPolicy: 'RetainExceptOnCreate',
       UpdateReplacePolicy: 'Retain',
       Properties: {
         VersioningConfiguration: { Status: 'Enabled' },
@@ -198,12 +210,15 @@ describe('DataBucket with defaults', () => {
     expect(logs.Properties.LoggingConfiguration).toBeUndefined();
   });
 
-  test('the data bucket policy holds exactly the four deny statements', () => {
+  test('the data bucket policy holds exactly the seven deny statements', () => {
     expect(Object.keys(dataStatements).sort()).toEqual([
+      'DenyCustomerProvidedKeys',
+      'DenyEncryptionOtherThanKms',
       'DenyInsecureTransport',
+      'DenyKmsKeyOtherThanStageKey',
+      'DenyKmsWithoutStageKey',
+      'DenyObjectAccessToOtherPrincipals',
       'DenyOutdatedTls',
-      'DenyUnencryptedObjectUploads',
-      'DenyUploadsWithOtherKmsKey',
     ]);
     for (const s of Object.values(dataStatements)) {
       expect(s.Effect).toBe('Deny');
@@ -233,45 +248,106 @@ describe('DataBucket with defaults', () => {
     expect(dataStatements.DenyOutdatedTls.Resource).toEqual(dataStatements.DenyInsecureTransport.Resource);
   });
 
-  test('the data bucket denies a put whose SSE header is not aws:kms (a missing header included)', () => {
-    expect(dataStatements.DenyUnencryptedObjectUploads).toEqual({
-      Sid: 'DenyUnencryptedObjectUploads',
+  const objects = () => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalId(dataBucket.bucket), 'Arn'] }, '/*']] });
+  const putDeny = (sid: string, condition: Record<string, Record<string, unknown>>) => ({
+    Sid: sid,
+    Effect: 'Deny',
+    Principal: { AWS: '*' },
+    Action: 's3:PutObject',
+    Resource: objects(),
+    Condition: condition,
+  });
+
+  test('the data bucket denies a put whose SSE header is present and not aws:kms (SSE-S3, DSSE-KMS)', () => {
+    expect(dataStatements.DenyEncryptionOtherThanKms).toEqual(
+      putDeny('DenyEncryptionOtherThanKms', {
+        StringNotEquals: { 's3:x-amz-server-side-encryption': 'aws:kms' },
+        Null: { 's3:x-amz-server-side-encryption': 'false' },
+      }),
+    );
+  });
+
+  test('the data bucket denies a put naming another KMS key', () => {
+    expect(dataStatements.DenyKmsKeyOtherThanStageKey).toEqual(
+      putDeny('DenyKmsKeyOtherThanStageKey', {
+        ArnNotEquals: {
+          's3:x-amz-server-side-encryption-aws-kms-key-id': {
+            'Fn::ImportValue': expect.stringMatching(/^Dev-Security:ExportsOutputFnGetAttDataKey/),
+          },
+        },
+        Null: { 's3:x-amz-server-side-encryption-aws-kms-key-id': 'false' },
+      }),
+    );
+  });
+
+  test('the data bucket denies aws:kms without a key (S3 would use aws/s3) and SSE-C', () => {
+    expect(dataStatements.DenyKmsWithoutStageKey).toEqual(
+      putDeny('DenyKmsWithoutStageKey', {
+        StringEquals: { 's3:x-amz-server-side-encryption': 'aws:kms' },
+        Null: { 's3:x-amz-server-side-encryption-aws-kms-key-id': 'true' },
+      }),
+    );
+    expect(dataStatements.DenyCustomerProvidedKeys).toEqual(
+      putDeny('DenyCustomerProvidedKeys', {
+        Null: { 's3:x-amz-server-side-encryption-customer-algorithm': 'false' },
+      }),
+    );
+  });
+
+  test('no put deny fires on a missing SSE header: parts of multipart uploads carry none (UploadPart)', () => {
+    // Every encryption deny also requires its header (or the SSE-C header) to be present.
+    for (const sid of ['DenyEncryptionOtherThanKms', 'DenyKmsKeyOtherThanStageKey', 'DenyCustomerProvidedKeys']) {
+      expect({ sid, Null: Object.values(dataStatements[sid].Condition!.Null) }).toEqual({ sid, Null: ['false'] });
+    }
+    // The one that fires on an absent header fires only when aws:kms IS present (no key with it).
+    expect(dataStatements.DenyKmsWithoutStageKey.Condition!.StringEquals).toEqual({
+      's3:x-amz-server-side-encryption': 'aws:kms',
+    });
+  });
+
+  test('only the named roles read, write or delete objects; everyone else is denied, whatever IAM says', () => {
+    expect(dataStatements.DenyObjectAccessToOtherPrincipals).toEqual({
+      Sid: 'DenyObjectAccessToOtherPrincipals',
       Effect: 'Deny',
       Principal: { AWS: '*' },
-      Action: 's3:PutObject',
-      Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalId(dataBucket.bucket), 'Arn'] }, '/*']] },
-      Condition: { StringNotEquals: { 's3:x-amz-server-side-encryption': 'aws:kms' } },
+      Action: [
+        's3:GetObject',
+        's3:GetObjectVersion',
+        's3:PutObject',
+        's3:DeleteObject',
+        's3:DeleteObjectVersion',
+        's3:RestoreObject',
+      ],
+      Resource: objects(),
+      Condition: {
+        ArnNotEquals: {
+          'aws:PrincipalArn': [
+            { 'Fn::GetAtt': [logicalId(reader), 'Arn'] },
+            { 'Fn::GetAtt': [logicalId(writer), 'Arn'] },
+          ],
+        },
+        Bool: { 'aws:PrincipalIsAWSService': 'false' },
+      },
     });
   });
 
-  test('the data bucket denies a put naming another KMS key, or none (S3 would then use aws/s3)', () => {
-    const s = dataStatements.DenyUploadsWithOtherKmsKey;
-    expect(s).toMatchObject({
-      Effect: 'Deny',
-      Action: 's3:PutObject',
-      Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalId(dataBucket.bucket), 'Arn'] }, '/*']] },
-    });
-    // Exactly one operator, the plain negated one: absence of the key-id header must deny.
-    expect(Object.keys(s.Condition!)).toEqual(['StringNotEquals']);
-    expect(Object.keys(s.Condition!.StringNotEquals)).toEqual(['s3:x-amz-server-side-encryption-aws-kms-key-id']);
-    expect(s.Condition!.StringNotEquals['s3:x-amz-server-side-encryption-aws-kms-key-id']).toEqual({
-      'Fn::ImportValue': expect.stringMatching(/^Dev-Security:ExportsOutputFnGetAttDataKey/),
-    });
-  });
-
-  test('reads are not blocked: the only denies that reach s3:GetObject are the transport ones', () => {
+  test('reads are not blocked by encryption: the denies reaching s3:GetObject are transport and principal ones', () => {
     // A GET carries no x-amz-server-side-encryption header (S3 decrypts with the key recorded on the
     // object), so any encryption condition on a deny covering GetObject would deny every read.
     const denyingReads = Object.values(dataStatements).filter(
       (s) => s.Effect === 'Deny' && actions(s).some((a) => covers(a, 's3:GetObject')),
     );
-    expect(denyingReads.map((s) => s.Sid).sort()).toEqual(['DenyInsecureTransport', 'DenyOutdatedTls']);
+    expect(denyingReads.map((s) => s.Sid).sort()).toEqual([
+      'DenyInsecureTransport',
+      'DenyObjectAccessToOtherPrincipals',
+      'DenyOutdatedTls',
+    ]);
     for (const s of denyingReads) {
       const keys = Object.values(s.Condition ?? {}).flatMap((c) => Object.keys(c));
-      expect(keys).toEqual([expect.stringMatching(/^(aws:SecureTransport|s3:TlsVersion)$/)]);
+      expect(
+        keys.every((k) => /^(aws:SecureTransport|s3:TlsVersion|aws:PrincipalArn|aws:PrincipalIsAWSService)$/.test(k)),
+      ).toBe(true);
     }
-    expect(actions(dataStatements.DenyUnencryptedObjectUploads)).toEqual(['s3:PutObject']);
-    expect(actions(dataStatements.DenyUploadsWithOtherKmsKey)).toEqual(['s3:PutObject']);
   });
 
   test('no statement anywhere in the stack allows s3:DeleteObject', () => {
@@ -327,7 +403,7 @@ describe('DataBucket with defaults', () => {
         Action: 'kms:Decrypt',
         Resource: { 'Fn::ImportValue': expect.stringMatching(/DataKey/) },
         Condition: {
-          StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['s3.eu-west-1.', { Ref: 'AWS::URLSuffix' }]] } },
+          StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' },
         },
       },
     ]);
@@ -346,7 +422,7 @@ describe('DataBucket with defaults', () => {
         Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
         Resource: { 'Fn::ImportValue': expect.stringMatching(/DataKey/) },
         Condition: {
-          StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['s3.eu-west-1.', { Ref: 'AWS::URLSuffix' }]] } },
+          StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' },
         },
       },
     ]);

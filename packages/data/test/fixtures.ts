@@ -6,6 +6,7 @@
  * not import; their own tests check them.
  */
 import { App, Stack, Stage, Validations, aws_ec2 as ec2, aws_iam as iam, aws_kms as kms } from 'aws-cdk-lib';
+import { denyGrantsExceptForAwsResources } from '@baseline/rules';
 
 export const ENV = { account: '123456789012', region: 'eu-west-1' };
 export const VPC_CIDR = '10.20.0.0/16';
@@ -28,6 +29,10 @@ export function fixture(app: App = new App()): Fixture {
   const security = new Stack(stage, 'Security');
   const dataKey = new kms.Key(security, 'DataKey', { enableKeyRotation: true });
   const logsKey = new kms.Key(security, 'LogsKey', { enableKeyRotation: true });
+  // Like the security package's keys: grants only for AWS resources (CT.KMS.PR.3).
+  for (const key of [dataKey, logsKey]) {
+    key.addToResourcePolicy(denyGrantsExceptForAwsResources());
+  }
 
   const network = new Stack(stage, 'Network');
   const vpc = new ec2.Vpc(network, 'Vpc', {

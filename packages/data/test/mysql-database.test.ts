@@ -1,4 +1,4 @@
-import { CfnElement, Duration, aws_ec2 as ec2, aws_logs as logs, aws_rds as rds } from 'aws-cdk-lib';
+import { CfnElement, Duration, aws_ec2 as ec2, aws_logs as logs } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { MysqlDatabase, MysqlDatabaseProps } from '../src';
 import { Fixture, VPC_CIDR, fixture } from './fixtures';
@@ -91,13 +91,18 @@ describe('MysqlDatabase with the prod defaults', () => {
     });
   });
 
-  test('the engine is a pinned MySQL 8.0 version that does not upgrade itself', () => {
+  test('the engine is MySQL 8.4 by its major version only, minor upgrades by RDS, never paid Extended Support', () => {
     expect(instance.Properties).toMatchObject({
       Engine: 'mysql',
-      EngineVersion: '8.0.44',
-      AutoMinorVersionUpgrade: false,
+      EngineVersion: '8.4',
+      AutoMinorVersionUpgrade: true,
       AllowMajorVersionUpgrade: false,
+      EngineLifecycleSupport: 'open-source-rds-extended-support-disabled',
     });
+  });
+
+  test('the master user is not a default name (CT.RDS.PR.22)', () => {
+    expect(instance.Properties.MasterUsername).toBe('dbadmin');
   });
 
   test('the instance is private, on the configured port, with IAM auth and a current CA', () => {
@@ -170,7 +175,7 @@ describe('MysqlDatabase with the prod defaults', () => {
   test('the parameter group matches the engine and requires TLS', () => {
     expect(instance.Properties.DBParameterGroupName).toEqual({ Ref: expect.any(String) });
     template.hasResourceProperties('AWS::RDS::DBParameterGroup', {
-      Family: 'mysql8.0',
+      Family: 'mysql8.4',
       Parameters: { require_secure_transport: '1', slow_query_log: '1', log_output: 'FILE', long_query_time: '2' },
     });
   });
@@ -178,7 +183,7 @@ describe('MysqlDatabase with the prod defaults', () => {
   test('the option group turns on the audit plugin for connections, DDL and DCL', () => {
     template.hasResourceProperties('AWS::RDS::OptionGroup', {
       EngineName: 'mysql',
-      MajorEngineVersion: '8.0',
+      MajorEngineVersion: '8.4',
       OptionConfigurations: [
         {
           OptionName: 'MARIADB_AUDIT_PLUGIN',
@@ -189,7 +194,7 @@ describe('MysqlDatabase with the prod defaults', () => {
     expect(instance.Properties.OptionGroupName).toEqual({ Ref: expect.any(String) });
   });
 
-  test('audit, error and slow query logs go to pre-created, encrypted, retained log groups the instance waits for', () => {
+  test('audit, error and slow query logs go to pre-created, encrypted log groups the instance waits for, retained except when their creation fails', () => {
     expect(instance.Properties.EnableCloudwatchLogsExports).toEqual(['audit', 'error', 'slowquery']);
     expect(Object.keys(db.logGroups).sort()).toEqual(['audit', 'error', 'slowquery']);
     for (const logType of ['audit', 'error', 'slowquery']) {
@@ -199,7 +204,9 @@ describe('MysqlDatabase with the prod defaults', () => {
           RetentionInDays: 365,
           KmsKeyId: logsKeyImport,
         },
-        DeletionPolicy: 'Retain',
+        // Named groups: plain Retain would keep a group of a failed first create, and the retry would
+        // fail with "already exists".
+        DeletionPolicy: 'RetainExceptOnCreate',
         UpdateReplacePolicy: 'Retain',
       });
       expect(instance.DependsOn).toContain(logicalId(db.logGroups[logType] as logs.LogGroup));
@@ -232,7 +239,16 @@ describe('MysqlDatabase with the prod defaults', () => {
             Sid: 'CreateRdsOsMetricsLogGroup',
             Effect: 'Allow',
             Action: ['logs:CreateLogGroup', 'logs:PutRetentionPolicy'],
-            Resource: group,
+            // Both ARN forms CloudWatch Logs evaluates for a group: with and without ':*'.
+            Resource: [
+              group,
+              {
+                'Fn::Join': [
+                  '',
+                  ['arn:', { Ref: 'AWS::Partition' }, ':logs:eu-west-1:123456789012:log-group:RDSOSMetrics:*'],
+                ],
+              },
+            ],
           },
           {
             Sid: 'WriteRdsOsMetricsLogStreams',
@@ -330,7 +346,7 @@ describe('MysqlDatabase props validation', () => {
 
   test('fails when maxAllocatedStorageGiB is below allocatedStorageGiB', () => {
     expect(build({ allocatedStorageGiB: 100, maxAllocatedStorageGiB: 50 })).toThrow(
-      /Dev\/Data\/Database: maxAllocatedStorageGiB 50 is not allowed with allocatedStorageGiB 100; RDS requires an integer at least 10% above the allocated storage \(110 or more\)/,
+      /Dev\/Data\/Database: maxAllocatedStorageGiB 50 is not allowed with 100 GiB allocated; RDS requires a ceiling of at least 10% above the allocated storage \(110 or more\)/,
     );
   });
 
@@ -348,13 +364,13 @@ describe('MysqlDatabase props validation', () => {
 
   test('fails when backupRetention is zero days', () => {
     expect(build({ backupRetention: Duration.days(0) })).toThrow(
-      /Dev\/Data\/Database: backupRetention 0 days is not allowed; it must be a whole number of days from 1 to 35/,
+      /Dev\/Data\/Database: backupRetention '0 days' is not allowed; it must be a whole number of days from 1 to 35/,
     );
   });
 
   test('fails when backupRetention is above 35 days', () => {
     expect(build({ backupRetention: Duration.days(36) })).toThrow(
-      /backupRetention 36 days is not allowed; .*from 1 to 35/,
+      /backupRetention '36 days' is not allowed; .*from 1 to 35/,
     );
   });
 
@@ -407,7 +423,7 @@ describe('MysqlDatabase props validation', () => {
 
   test('fails when the maintenance window overlaps the daily backup window', () => {
     expect(build({ preferredBackupWindow: '03:00-04:00', preferredMaintenanceWindow: 'wed:03:30-wed:04:30' })).toThrow(
-      /Dev\/Data\/Database: preferredMaintenanceWindow 'wed:03:30-wed:04:30' overlaps preferredBackupWindow '03:00-04:00'/,
+      /Dev\/Data\/Database: preferredMaintenanceWindow 'wed:03:30-wed:04:30' overlaps the backup window '03:00-04:00'/,
     );
   });
 
@@ -427,9 +443,21 @@ describe('MysqlDatabase props validation', () => {
     expect(build({ databaseName: 'app-db' })).toThrow(/Dev\/Data\/Database: databaseName 'app-db' is not allowed/);
   });
 
-  test('fails when engineVersion is not MySQL 8', () => {
-    expect(build({ engineVersion: rds.MysqlEngineVersion.of('5.7.44', '5.7') })).toThrow(
-      /Dev\/Data\/Database: engineVersion 5\.7\.44 is not allowed; it must be a MySQL 8 version/,
+  test('fails when engineMajorVersion is not a major RDS supports', () => {
+    expect(build({ engineMajorVersion: '5.7' })).toThrow(
+      /Dev\/Data\/Database: engineMajorVersion '5\.7' is not allowed; it must be one of 8\.0, 8\.4/,
+    );
+  });
+
+  test('fails when engineMajorVersion is past its end of standard support (8.0: 2026-07-31)', () => {
+    expect(build({ engineMajorVersion: '8.0' })).toThrow(
+      /Dev\/Data\/Database: engineMajorVersion '8\.0' is past its RDS end of standard support \(2026-07-31\)/,
+    );
+  });
+
+  test.each(['admin', 'postgres', 'Admin', '1dba', 'db-admin'])('fails when masterUsername is %s', (name) => {
+    expect(build({ masterUsername: name })).toThrow(
+      new RegExp(`Dev/Data/Database: masterUsername '${name}' is not allowed`),
     );
   });
 });

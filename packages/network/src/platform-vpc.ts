@@ -4,7 +4,13 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { addressesNeeded, isPrivateRange, parseIpv4Cidr, smallestPrefixFor } from '@baseline/rules';
+import {
+  acknowledgeKeyOfAnotherStack,
+  addressesNeeded,
+  isPrivateRange,
+  parseIpv4Cidr,
+  smallestPrefixFor,
+} from '@baseline/rules';
 import { DefaultSecurityGroupLockdown } from './private/default-security-group-lockdown';
 import { withExplicitZones } from './private/explicit-zones';
 import { OwnedLogGroupDestination } from './private/owned-log-group-destination';
@@ -278,8 +284,10 @@ export class PlatformVpc extends Construct {
       logGroupName: props.flowLogGroupName,
       encryptionKey: props.flowLogKey,
       retention,
-      // Flow logs are evidence: deleting the stack must not delete them.
-      removalPolicy: RemovalPolicy.RETAIN,
+      // Flow logs are evidence: deleting the stack must not delete them. The group has a fixed name,
+      // so not plain Retain: a group kept after a failed first create makes the retry fail with
+      // "already exists"; RetainExceptOnCreate deletes it only when its own creation rolls back.
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
     const writePolicy = new iam.ManagedPolicy(this, 'FlowLogWritePolicy', {
       description: `Lets VPC Flow Logs write to ${props.flowLogGroupName} only`,
@@ -294,6 +302,11 @@ export class PlatformVpc extends Construct {
         }),
       ],
     });
+    acknowledgeKeyOfAnotherStack(
+      this.flowLogGroup.node.defaultChild!,
+      props.flowLogKey,
+      'cloudwatch_log_group_encrypted_check',
+    );
     this.flowLog = new ec2.FlowLog(this, 'FlowLog', {
       resourceType: ec2.FlowLogResourceType.fromVpc(this.vpc),
       destination: new OwnedLogGroupDestination(this.flowLogGroup, props.flowLogRole),

@@ -6,6 +6,7 @@
 import { App, Stack, Stage } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import { denyGrantsExceptForAwsResources } from '@baseline/rules';
 import { PlatformVpc, PlatformVpcProps } from '../src';
 
 export const ENV = { account: '123456789012', region: 'eu-west-1' };
@@ -36,6 +37,8 @@ export function buildFixture(
   const stage = new Stage(app, 'Dev', { env });
   const security = new Stack(stage, 'Security');
   const key = new kms.Key(security, 'LogsKey', { enableKeyRotation: true });
+  // Like the security package's keys: grants only for AWS resources (CT.KMS.PR.3).
+  key.addToResourcePolicy(denyGrantsExceptForAwsResources());
   const network = new Stack(stage, 'Network');
   const role = new iam.Role(network, 'FlowLogRole', {
     assumedBy: new iam.ServicePrincipal('vpc-flow-logs.amazonaws.com', {

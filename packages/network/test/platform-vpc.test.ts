@@ -243,7 +243,8 @@ describe('PlatformVpc with the defaults (3 zones, 2 NAT gateways)', () => {
           KmsKeyId: { 'Fn::ImportValue': Match.stringLikeRegexp('^Dev-Security:ExportsOutputFnGetAttLogsKey.*Arn') },
           RetentionInDays: 14,
         },
-        DeletionPolicy: 'Retain',
+        // Named: retained except when its own creation rolls back, so a retry does not find it.
+        DeletionPolicy: 'RetainExceptOnCreate',
         UpdateReplacePolicy: 'Retain',
       });
       // The import resolves to this key's ARN (and not some other key's).

@@ -118,6 +118,14 @@ export class DatabaseAlarms extends Construct {
   /** Every alarm of this construct, for a dashboard's alarm status widget. */
   public readonly alarms: cloudwatch.Alarm[];
 
+  /**
+   * The alarms that mean "this deployment is broken" rather than "this is a busy hour": the database
+   * is gone or unavailable (the CPU alarm treats missing data as breaching), out of storage, or out of
+   * memory. A post-deployment check fails on these; connections and latency depend on load and do not
+   * say anything about the deployment.
+   */
+  public readonly deploymentHealthAlarms: cloudwatch.Alarm[];
+
   constructor(scope: Construct, id: string, props: DatabaseAlarmsProps) {
     super(scope, id);
 
@@ -223,6 +231,7 @@ export class DatabaseAlarms extends Construct {
       this.readLatencyAlarm,
       this.writeLatencyAlarm,
     ];
+    this.deploymentHealthAlarms = [this.cpuAlarm, this.freeStorageSpaceAlarm, this.freeableMemoryAlarm];
     for (const alarm of this.alarms) {
       notifyOnAlarmAndOk(alarm, props.alarmTopic);
     }

@@ -81,6 +81,15 @@ describe('DatabaseAlarms on the stage database', () => {
       composed.databaseAlarms.writeLatencyAlarm,
     ]);
   });
+
+  test('names the deployment-health alarms: unavailable (CPU heartbeat), out of storage, out of memory', () => {
+    // A post-deployment check fails promotion on these only; load-dependent alarms do not block it.
+    expect(composed.databaseAlarms.deploymentHealthAlarms).toEqual([
+      composed.databaseAlarms.cpuAlarm,
+      composed.databaseAlarms.freeStorageSpaceAlarm,
+      composed.databaseAlarms.freeableMemoryAlarm,
+    ]);
+  });
 });
 
 describe('DatabaseAlarms props', () => {

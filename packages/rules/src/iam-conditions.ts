@@ -3,7 +3,7 @@
  * topic policy that must agree (the same alarms, the same service endpoint) are built by one piece
  * of code.
  */
-import { ArnFormat, Aws, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Aws, Stack, Token, aws_iam as iam } from 'aws-cdk-lib';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { IConstruct } from 'constructs';
 
@@ -44,4 +44,28 @@ export function cloudWatchAlarmSourceConditions(scope: IConstruct): Record<strin
       }),
     },
   };
+}
+
+/**
+ * No grant unless it is for an AWS resource or made by an AWS service: the statement AWS Control
+ * Tower's proactive control CT.KMS.PR.3 requires, word for word ("denies access to the
+ * kms:CreateGrant operation for all principals when the kms:GrantIsForAWSResource and
+ * aws:PrincipalIsAWSService conditions are both false, using the BoolIfExists condition operator").
+ *
+ * It does not stop the services that use the keys: RDS, Secrets Manager and AWS Backup create their
+ * grants for AWS resources (kms:GrantIsForAWSResource true), and S3 and CloudWatch Logs use no grants.
+ * The app's access matrix checks both. Every key of the platform carries it: the stage keys, the
+ * pipeline's keys and those of CDK Pipelines' cross-region support stacks.
+ */
+export function denyGrantsExceptForAwsResources(): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'DenyGrantsExceptForAwsResources',
+    effect: iam.Effect.DENY,
+    principals: [new iam.AnyPrincipal()],
+    actions: ['kms:CreateGrant'],
+    resources: ['*'],
+    conditions: {
+      BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' },
+    },
+  });
 }

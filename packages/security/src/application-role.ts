@@ -1,7 +1,7 @@
-import { Stack, Token, aws_iam as iam, aws_kms as kms, aws_s3 as s3 } from 'aws-cdk-lib';
+import { ArnFormat, Stack, Token, aws_iam as iam, aws_kms as kms, aws_rds as rds, aws_s3 as s3 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { acknowledgeWildcardResource } from './private/nag';
-import { regionalServiceEndpoint } from '@baseline/rules';
+
+import { MYSQL_USER_NAME, acknowledgeWildcardResource, enforceRule, regionalServiceEndpoint } from '@baseline/rules';
 
 /**
  * Properties of an {@link ApplicationRole}.
@@ -43,7 +43,8 @@ export interface ApplicationRoleProps {
  *
  * The role may:
  * - read objects and their versions (`s3:GetObject`, `s3:GetObjectVersion`);
- * - write objects (`s3:PutObject`) only when the request asks for SSE-KMS with the given key;
+ * - write objects (`s3:PutObject`, including every part of a multipart upload) unless the request asks for an
+ *   encryption other than SSE-KMS with the given key, and abort its multipart uploads;
  * - use the key (`kms:Decrypt`, `kms:GenerateDataKey`) only through S3 in this region.
  *
  * It can never delete objects or versions (no `s3:DeleteObject*`), so a compromised application cannot destroy
@@ -56,6 +57,9 @@ export class ApplicationRole extends Construct {
 
   /** ARN of the role. */
   public readonly roleArn: string;
+
+  /** The customer managed policy that holds every permission of the role. */
+  private readonly policy: iam.ManagedPolicy;
 
   constructor(scope: Construct, id: string, props: ApplicationRoleProps) {
     super(scope, id);
@@ -71,7 +75,7 @@ export class ApplicationRole extends Construct {
     const objects = props.bucket.arnForObjects('*');
     const keyArn = props.encryptionKey.keyArn;
 
-    const policy = new iam.ManagedPolicy(this, 'Policy', {
+    const policy = (this.policy = new iam.ManagedPolicy(this, 'Policy', {
       description: 'Read and SSE-KMS write of the objects of one bucket, no delete',
       roles: [this.role],
       document: new iam.PolicyDocument({
@@ -86,17 +90,19 @@ export class ApplicationRole extends Construct {
             actions: ['s3:GetObject', 's3:GetObjectVersion'],
             resources: [objects],
           }),
-          // A write is allowed only when it asks for SSE-KMS with this key, so no object lands unencrypted or
-          // under a key the data owners do not control. Clients must send both headers.
+          // A write may not ask for another encryption than SSE-KMS with this key. The ...IfExists forms
+          // allow a request without the headers: S3 authorizes each part of a multipart upload
+          // (UploadPart) as s3:PutObject, and a part carries no SSE header (S3 API reference, UploadPart),
+          // so a plain StringEquals would refuse every upload an SDK splits into parts; an upload without
+          // headers is encrypted by the bucket's default encryption with this key. (The bucket policy
+          // refuses the wrong headers for every principal.)
           new iam.PolicyStatement({
             sid: 'WriteObjectsWithDataKey',
-            actions: ['s3:PutObject'],
+            actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
             resources: [objects],
             conditions: {
-              StringEquals: {
-                's3:x-amz-server-side-encryption': 'aws:kms',
-                's3:x-amz-server-side-encryption-aws-kms-key-id': keyArn,
-              },
+              StringEqualsIfExists: { 's3:x-amz-server-side-encryption': 'aws:kms' },
+              ArnEqualsIfExists: { 's3:x-amz-server-side-encryption-aws-kms-key-id': keyArn },
             },
           }),
           // The key may be used only by S3 on the role's behalf in this region, never directly (which would let
@@ -111,13 +117,46 @@ export class ApplicationRole extends Construct {
           }),
         ],
       }),
-    });
+    }));
 
     acknowledgeWildcardResource(
       policy,
       objects,
       'Object-level S3 actions (s3:GetObject, s3:GetObjectVersion, s3:PutObject) take object ARNs; ' +
         '<bucket ARN>/* names the objects of this one bucket and no other bucket. No delete action is granted.',
+    );
+  }
+
+  /**
+   * Lets the application connect to the database as `userName` with IAM database authentication
+   * (`rds-db:connect` on `arn:<partition>:rds-db:<region>:<account>:dbuser:<DbiResourceId>/<userName>`,
+   * RDS User Guide, "Creating and using an IAM policy for IAM database access"), and as no other user. The
+   * user must exist in the database, created by the master user with
+   * `CREATE USER '<userName>'@'%' IDENTIFIED WITH AWSAuthenticationPlugin AS 'RDS' REQUIRE SSL`.
+   *
+   * Nothing else of the database: the role cannot read the master user's secret.
+   */
+  public allowDatabaseConnect(instance: rds.IDatabaseInstance, userName: string): void {
+    enforceRule(this, 'userName', userName, MYSQL_USER_NAME);
+    if (!instance.instanceResourceId) {
+      throw new Error(
+        `${this.node.path}: allowDatabaseConnect needs an instance whose resource id (DbiResourceId) is known, ` +
+          `got ${instance.node.path}`,
+      );
+    }
+    this.policy.addStatements(
+      new iam.PolicyStatement({
+        sid: 'ConnectToDatabaseAsApplicationUser',
+        actions: ['rds-db:connect'],
+        resources: [
+          Stack.of(this).formatArn({
+            service: 'rds-db',
+            resource: 'dbuser',
+            resourceName: `${instance.instanceResourceId}/${userName}`,
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        ],
+      }),
     );
   }
 }

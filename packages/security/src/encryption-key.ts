@@ -1,6 +1,10 @@
 import { ArnFormat, Duration, RemovalPolicy, Stack, Token, aws_iam as iam, aws_kms as kms } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { cloudWatchAlarmSourceConditions, regionalServiceEndpoint } from '@baseline/rules';
+import {
+  cloudWatchAlarmSourceConditions,
+  denyGrantsExceptForAwsResources,
+  regionalServiceEndpoint,
+} from '@baseline/rules';
 
 /** What KMS allows in an alias name after `alias/`. */
 const ALIAS_NAME_PATTERN = /^[a-zA-Z0-9/_-]+$/;
@@ -60,9 +64,9 @@ export interface EncryptionKeyProps {
    *
    * Adds statements for the account, limited with `kms:ViaService` to those services in this region and with
    * `kms:CallerAccount` to this account; `kms:CreateGrant` (which RDS needs for storage encryption) is further
-   * limited with `kms:GrantIsForAWSResource`. Callers still need an IAM policy allowing the action: these
-   * statements declare which services the key is for and keep them working should the administration statement
-   * ever be narrowed to administrative actions.
+   * limited with `kms:GrantIsForAWSResource`. Callers still need an IAM policy allowing the action. These are
+   * the only statements that let a principal of the account use the key for data: nobody can encrypt or decrypt
+   * with it directly, an administrator included.
    *
    * @default [] - no statement for use through services
    */
@@ -86,9 +90,11 @@ export interface EncryptionKeyProps {
  * The key policy is written here in full: the CDK's `@aws-cdk/aws-kms:defaultKeyPolicies` behaviour (always on in
  * CDK v2) appends no statement of its own when a policy is passed, and leaves `trustAccountIdentities` on, so
  * `key.grant*()` calls from other stacks land in the grantee's IAM policy instead of this key policy (no
- * cross-stack reference, no dependency cycle). The account root is the only principal allowed `kms:*`; it
- * delegates to IAM so that losing every administrator role never makes the key unmanageable. Every service
- * statement is scoped to this account and region.
+ * cross-stack reference, no dependency cycle). Nobody holds `kms:*`: the account principal gets the
+ * administrative actions only (delegated to IAM, so that losing every administrator role never makes the key
+ * unmanageable), principals of the account use the key only through the listed services, grants are refused
+ * unless they are for AWS resources (CT.KMS.PR.3), and every service statement is scoped to this account and
+ * region.
  *
  * Use two keys per stage and region, each an `EncryptionKey`:
  * - a logs/telemetry key (`allowCloudWatchLogs`, `allowCloudWatchAlarms`) for log groups and the alarm topic;
@@ -99,7 +105,7 @@ export interface EncryptionKeyProps {
  * for deletion or has its policy broken.
  *
  * The key is retained when the stack is deleted or the key replaced, because data encrypted with it cannot be
- * read without it.
+ * read without it (deleted only when its own creation rolls back).
  */
 export class EncryptionKey extends Construct {
   /** The KMS key. */
@@ -119,7 +125,7 @@ export class EncryptionKey extends Construct {
     const pendingWindow = props.pendingWindow ?? Duration.days(MAX_PENDING_WINDOW_DAYS);
     validatePendingWindow(this, pendingWindow);
 
-    const statements = [accountRootAdministration()];
+    const statements = [accountRootAdministration(), denyGrantsExceptForAwsResources()];
     if (props.allowCloudWatchLogs) {
       statements.push(cloudWatchLogs(this));
     }
@@ -136,7 +142,9 @@ export class EncryptionKey extends Construct {
       keyUsage: kms.KeyUsage.ENCRYPT_DECRYPT,
       enableKeyRotation: true,
       pendingWindow,
-      removalPolicy: RemovalPolicy.RETAIN,
+      // Retained when the stack goes or the key is replaced; deleted (scheduled, with the pending
+      // window) only when its own creation rolls back, so a failed first deploy leaves no key behind.
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
       // minimize: false keeps one statement per purpose with its Sid, whatever the app's
       // @aws-cdk/aws-iam:minimizePolicies flag says, so a reviewer can read the policy.
       policy: new iam.PolicyDocument({ statements, minimize: false }),
@@ -150,11 +158,46 @@ export class EncryptionKey extends Construct {
   }
 }
 
+/**
+ * The administrative actions of AWS's default key policy for key administrators (KMS Developer Guide,
+ * "Default key policy", "Allows key administrators to administer the KMS key"), plus on-demand
+ * rotation. No cryptographic action: administering a key is not using it.
+ */
+export const KEY_ADMINISTRATION_ACTIONS = [
+  'kms:Create*',
+  'kms:Describe*',
+  'kms:Enable*',
+  'kms:List*',
+  'kms:Put*',
+  'kms:Update*',
+  'kms:Revoke*',
+  'kms:Disable*',
+  'kms:Get*',
+  'kms:Delete*',
+  'kms:TagResource',
+  'kms:UntagResource',
+  'kms:ScheduleKeyDeletion',
+  'kms:CancelKeyDeletion',
+  'kms:RotateKeyOnDemand',
+];
+
+/**
+ * Key administration, delegated to IAM through the account principal.
+ *
+ * Not `kms:*`: the account principal in a key policy delegates the statement's actions to IAM ("it
+ * allows the account to use IAM policies to delegate the permissions specified in the policy
+ * statement", KMS Developer Guide, "Default key policy"), so `kms:*` would let any principal whose IAM
+ * policy allows kms:Decrypt on `*` (an administrator, the CloudFormation execution role) decrypt
+ * directly, and the kms:ViaService statements below would restrict nothing. Administration stays
+ * with IAM so that no principal's deletion can make the key unmanageable, and so that CreateKey's
+ * lockout check passes ("The key policy must allow the calling principal to make a subsequent
+ * PutKeyPolicy request", KMS API reference, CreateKey).
+ */
 function accountRootAdministration(): iam.PolicyStatement {
   return new iam.PolicyStatement({
     sid: 'AccountRootAdministration',
     principals: [new iam.AccountRootPrincipal()],
-    actions: ['kms:*'],
+    actions: KEY_ADMINISTRATION_ACTIONS,
     resources: ['*'],
   });
 }

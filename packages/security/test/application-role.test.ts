@@ -1,4 +1,4 @@
-import { App, Stack, Stage, aws_iam as iam, aws_s3 as s3 } from 'aws-cdk-lib';
+import { App, Stack, Stage, aws_iam as iam, aws_kms as kms, aws_rds as rds, aws_s3 as s3 } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { ApplicationRole, EncryptionKey } from '../src';
 
@@ -70,10 +70,11 @@ describe('ApplicationRole', () => {
     template.hasResourceProperties('AWS::IAM::Role', { Policies: Match.absent() });
   });
 
-  test('grants exactly object read, object write and key use through S3', () => {
+  test('grants exactly object read, object write (multipart abort included) and key use through S3', () => {
     expect(statements.flatMap(actionsOf).sort()).toEqual([
       'kms:Decrypt',
       'kms:GenerateDataKey',
+      's3:AbortMultipartUpload',
       's3:GetObject',
       's3:GetObjectVersion',
       's3:PutObject',
@@ -90,24 +91,24 @@ describe('ApplicationRole', () => {
     });
   });
 
-  test('writes objects only with SSE-KMS under the data key', () => {
+  test('writes objects with SSE-KMS under the data key or with no SSE header (multipart parts, default encryption)', () => {
+    // ...IfExists: a request that names an encryption must name aws:kms with the data key; a request
+    // without the headers (each part of a multipart upload) is allowed and encrypted by the bucket default.
     expect(statements.find((s) => s.Sid === 'WriteObjectsWithDataKey')).toEqual({
       Sid: 'WriteObjectsWithDataKey',
       Effect: 'Allow',
-      Action: 's3:PutObject',
+      Action: ['s3:PutObject', 's3:AbortMultipartUpload'],
       Resource: objects,
       Condition: {
-        StringEquals: {
-          's3:x-amz-server-side-encryption': 'aws:kms',
-          's3:x-amz-server-side-encryption-aws-kms-key-id': keyArn,
-        },
+        StringEqualsIfExists: { 's3:x-amz-server-side-encryption': 'aws:kms' },
+        ArnEqualsIfExists: { 's3:x-amz-server-side-encryption-aws-kms-key-id': keyArn },
       },
     });
   });
 
-  test('puts the encryption condition on PutObject only', () => {
+  test('puts the encryption condition on writes only', () => {
     const withSseCondition = statements.filter((s) => JSON.stringify(s.Condition ?? {}).includes('s3:x-amz-server'));
-    expect(withSseCondition.map((s) => s.Action)).toEqual(['s3:PutObject']);
+    expect(withSseCondition.map((s) => s.Action)).toEqual([['s3:PutObject', 's3:AbortMultipartUpload']]);
     const reads = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('s3:Get')));
     expect(reads).toHaveLength(1);
     expect(reads[0].Condition).toBeUndefined();
@@ -146,6 +147,7 @@ describe('ApplicationRole across stacks', () => {
     const keyStatements: Statement[] = keys[0].Properties.KeyPolicy.Statement;
     expect(keyStatements.map((s) => s.Sid)).toEqual([
       'AccountRootAdministration',
+      'DenyGrantsExceptForAwsResources',
       'AllowUseThroughServicesOfThisAccount',
       'AllowGrantsForAwsResourcesThroughServices',
     ]);
@@ -192,5 +194,62 @@ describe('ApplicationRole validation', () => {
 
   test('accepts the account root principal, which is not a wildcard', () => {
     expect(newRole(new iam.AccountRootPrincipal())).not.toThrow();
+  });
+});
+
+describe('ApplicationRole.allowDatabaseConnect', () => {
+  test('lets the role connect to the one database as the one user, with IAM authentication', () => {
+    // GIVEN the role and a database instance in the same stack
+    const stack = new Stack(new App(), 'Data', { env });
+    const role = new ApplicationRole(stack, 'AppRole', {
+      assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
+      bucket: s3.Bucket.fromBucketName(stack, 'Bucket', 'data'),
+      encryptionKey: kms.Key.fromKeyArn(stack, 'Key', 'arn:aws:kms:eu-west-1:123456789012:key/k'),
+    });
+    const instance = rds.DatabaseInstance.fromDatabaseInstanceAttributes(stack, 'Db', {
+      instanceIdentifier: 'dev-mysql',
+      instanceEndpointAddress: 'dev-mysql.example',
+      instanceResourceId: 'db-ABCDEFGHIJKLMNOP',
+      port: 3307,
+      securityGroups: [],
+    });
+    // WHEN
+    role.allowDatabaseConnect(instance, 'app');
+    // THEN
+    const policy = Object.values(Template.fromStack(stack).findResources('AWS::IAM::ManagedPolicy'))[0];
+    expect(
+      (policy.Properties.PolicyDocument.Statement as Statement[]).find(
+        (s) => s.Sid === 'ConnectToDatabaseAsApplicationUser',
+      ),
+    ).toEqual({
+      Sid: 'ConnectToDatabaseAsApplicationUser',
+      Effect: 'Allow',
+      Action: 'rds-db:connect',
+      Resource: {
+        'Fn::Join': [
+          '',
+          ['arn:', { Ref: 'AWS::Partition' }, ':rds-db:eu-west-1:123456789012:dbuser:db-ABCDEFGHIJKLMNOP/app'],
+        ],
+      },
+    });
+  });
+
+  test('fails when the user name is not a MySQL user name', () => {
+    const stack = new Stack(new App(), 'Data', { env });
+    const role = new ApplicationRole(stack, 'AppRole', {
+      assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
+      bucket: s3.Bucket.fromBucketName(stack, 'Bucket', 'data'),
+      encryptionKey: kms.Key.fromKeyArn(stack, 'Key', 'arn:aws:kms:eu-west-1:123456789012:key/k'),
+    });
+    const instance = rds.DatabaseInstance.fromDatabaseInstanceAttributes(stack, 'Db', {
+      instanceIdentifier: 'dev-mysql',
+      instanceEndpointAddress: 'dev-mysql.example',
+      instanceResourceId: 'db-ABCDEFGHIJKLMNOP',
+      port: 3307,
+      securityGroups: [],
+    });
+    expect(() => role.allowDatabaseConnect(instance, 'app-user')).toThrow(
+      /Data\/AppRole: userName 'app-user' is not allowed; it must be 1 to 32 letters, digits or '_'/,
+    );
   });
 });

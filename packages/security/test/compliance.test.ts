@@ -12,6 +12,11 @@ const FIXTURE_ACKNOWLEDGEMENTS = [
   'AwsSolutions::AwsSolutions-S1',
   'NIST.800.53.R5::NIST.800.53.R5-S3BucketLoggingEnabled',
   'NIST.800.53.R5::NIST.800.53.R5-S3BucketReplicationEnabled',
+  'CloudFormation-Validate::s3_bucket_logging_enabled_check',
+  'CloudFormation-Validate::s3_bucket_object_lock_enabled_check',
+  'CloudFormation-Validate::s3_event_notifications_enabled_check',
+  'CloudFormation-Validate::s3_lifecycle_policy_check',
+  'CloudFormation-Validate::s3_version_lifecycle_policy_check',
 ];
 
 function fixtureBucket(scope: Stack, key: EncryptionKey): s3.Bucket {

@@ -26,6 +26,61 @@ function actionsOf(statement: Statement): string[] {
   return ([] as string[]).concat(statement.Action);
 }
 
+/** The administrative actions of AWS's default key policy (KMS Developer Guide), and on-demand rotation. */
+const ADMINISTRATION = [
+  'kms:Create*',
+  'kms:Describe*',
+  'kms:Enable*',
+  'kms:List*',
+  'kms:Put*',
+  'kms:Update*',
+  'kms:Revoke*',
+  'kms:Disable*',
+  'kms:Get*',
+  'kms:Delete*',
+  'kms:TagResource',
+  'kms:UntagResource',
+  'kms:ScheduleKeyDeletion',
+  'kms:CancelKeyDeletion',
+  'kms:RotateKeyOnDemand',
+];
+
+/** The actions that use a key for data (encrypt, decrypt, derive data keys), which no wildcard may grant. */
+const CRYPTOGRAPHIC = [
+  'kms:Encrypt',
+  'kms:Decrypt',
+  'kms:ReEncryptFrom',
+  'kms:ReEncryptTo',
+  'kms:GenerateDataKey',
+  'kms:GenerateDataKeyWithoutPlaintext',
+  'kms:GenerateDataKeyPair',
+];
+
+/** The statement AWS Control Tower's CT.KMS.PR.3 requires in every key policy. */
+const DENY_GRANTS = {
+  Sid: 'DenyGrantsExceptForAwsResources',
+  Effect: 'Deny',
+  Principal: { AWS: '*' },
+  Action: 'kms:CreateGrant',
+  Resource: '*',
+  Condition: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+};
+
+function matches(pattern: string, action: string): boolean {
+  return new RegExp(`^${pattern.replace(/\*/g, '.*')}$`).test(action);
+}
+
+/** The statements of the account root that allow a cryptographic action without any condition. */
+function unconditionalRootUse(statements: Statement[]): Statement[] {
+  return statements.filter(
+    (s) =>
+      s.Effect === 'Allow' &&
+      JSON.stringify(s.Principal) === JSON.stringify({ AWS: accountRoot }) &&
+      s.Condition === undefined &&
+      actionsOf(s).some((a) => CRYPTOGRAPHIC.some((c) => matches(a, c))),
+  );
+}
+
 function newKey(props: Partial<EncryptionKeyProps>): () => EncryptionKey {
   return () => {
     const stack = new Stack(new Stage(new App(), 'Dev', { env }), 'Security');
@@ -59,7 +114,8 @@ describe('EncryptionKey for logs and telemetry', () => {
   });
 
   test('is retained when the stack is deleted or the key replaced', () => {
-    template.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    // Deleted (scheduled) only when its own creation rolls back.
+    template.hasResource('AWS::KMS::Key', { DeletionPolicy: 'RetainExceptOnCreate', UpdateReplacePolicy: 'Retain' });
   });
 
   test('has an alias pointing at the key', () => {
@@ -73,25 +129,31 @@ describe('EncryptionKey for logs and telemetry', () => {
   test('has exactly the statements the construct writes, none added by the CDK', () => {
     expect(statements.map((s) => s.Sid)).toEqual([
       'AccountRootAdministration',
+      'DenyGrantsExceptForAwsResources',
       'AllowCloudWatchLogsOfThisAccountAndRegion',
       'AllowCloudWatchAlarmsOfThisAccountAndRegion',
     ]);
   });
 
-  test('lets the account root administer the key', () => {
+  test('lets the account (through IAM) administer the key, and only administer it', () => {
     expect(statements[0]).toEqual({
       Sid: 'AccountRootAdministration',
       Effect: 'Allow',
       Principal: { AWS: accountRoot },
-      Action: 'kms:*',
+      Action: ADMINISTRATION,
       Resource: '*',
     });
+    // No administrative wildcard covers a cryptographic action.
+    expect(ADMINISTRATION.filter((a) => CRYPTOGRAPHIC.some((c) => matches(a, c)))).toEqual([]);
   });
 
-  test('grants kms:* to nobody but the account root', () => {
-    const broad = statements.filter((s) => actionsOf(s).some((a) => a === '*' || a === 'kms:*'));
-    expect(broad).toHaveLength(1);
-    expect(broad[0].Principal).toEqual({ AWS: accountRoot });
+  test('denies grants that are not for an AWS resource (CT.KMS.PR.3)', () => {
+    expect(statements[1]).toEqual(DENY_GRANTS);
+  });
+
+  test('grants kms:* to nobody, and no unconditional use to the account', () => {
+    expect(statements.filter((s) => actionsOf(s).some((a) => a === '*' || a === 'kms:*'))).toEqual([]);
+    expect(unconditionalRootUse(statements)).toEqual([]);
   });
 
   test('lets CloudWatch Logs of this region use the key only for log groups of this account and region', () => {
@@ -160,13 +222,14 @@ describe('EncryptionKey for data', () => {
   test('has exactly the administration and use-through-services statements', () => {
     expect(statements.map((s) => s.Sid)).toEqual([
       'AccountRootAdministration',
+      'DenyGrantsExceptForAwsResources',
       'AllowUseThroughServicesOfThisAccount',
       'AllowGrantsForAwsResourcesThroughServices',
     ]);
   });
 
   test('lets principals of this account use the key only through the listed services in this region', () => {
-    expect(statements[1]).toEqual({
+    expect(statements[2]).toEqual({
       Sid: 'AllowUseThroughServicesOfThisAccount',
       Effect: 'Allow',
       Principal: { AWS: accountRoot },
@@ -177,7 +240,7 @@ describe('EncryptionKey for data', () => {
   });
 
   test('allows grants only for AWS resources and only through the listed services', () => {
-    expect(statements[2]).toEqual({
+    expect(statements[3]).toEqual({
       Sid: 'AllowGrantsForAwsResourcesThroughServices',
       Effect: 'Allow',
       Principal: { AWS: accountRoot },
@@ -191,18 +254,18 @@ describe('EncryptionKey for data', () => {
     expect(JSON.stringify(statements)).not.toMatch(/"Service"/);
   });
 
-  test('grants kms:* to nobody but the account root', () => {
-    const broad = statements.filter((s) => actionsOf(s).some((a) => a === '*' || a === 'kms:*'));
-    expect(broad.map((s) => s.Principal)).toEqual([{ AWS: accountRoot }]);
+  test('grants kms:* to nobody, and no use to the account except through the services', () => {
+    expect(statements.filter((s) => actionsOf(s).some((a) => a === '*' || a === 'kms:*'))).toEqual([]);
+    expect(unconditionalRootUse(statements)).toEqual([]);
   });
 });
 
 describe('EncryptionKey defaults and variants', () => {
-  test('has only the administration statement when no use is enabled', () => {
+  test('has only the administration and grant-deny statements when no use is enabled', () => {
     // GIVEN / WHEN
     const statements = keyPolicyStatements(synthKey());
     // THEN
-    expect(statements.map((s) => s.Sid)).toEqual(['AccountRootAdministration']);
+    expect(statements.map((s) => s.Sid)).toEqual(['AccountRootAdministration', 'DenyGrantsExceptForAwsResources']);
   });
 
   test('accepts the shortest pending window KMS allows', () => {
@@ -215,8 +278,8 @@ describe('EncryptionKey defaults and variants', () => {
       synthKey({ allowCloudWatchLogs: true, viaServices: ['s3'] }, { account: '123456789012', region: 'cn-north-1' }),
     );
     // THEN the regional service principal and the ViaService value carry the China suffix
-    expect(statements[1].Principal).toEqual({ Service: 'logs.cn-north-1.amazonaws.com.cn' });
-    expect(statements[2].Condition).toMatchObject({
+    expect(statements[2].Principal).toEqual({ Service: 'logs.cn-north-1.amazonaws.com.cn' });
+    expect(statements[3].Condition).toMatchObject({
       StringEquals: { 'kms:ViaService': ['s3.cn-north-1.amazonaws.com.cn'] },
     });
   });
@@ -225,7 +288,7 @@ describe('EncryptionKey defaults and variants', () => {
     // GIVEN an environment-agnostic stack
     const statements = keyPolicyStatements(synthKey({ allowCloudWatchLogs: true }, {}));
     // THEN
-    expect(statements[1].Principal).toEqual({
+    expect(statements[2].Principal).toEqual({
       Service: { 'Fn::Join': ['', ['logs.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }]] },
     });
   });

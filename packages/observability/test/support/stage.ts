@@ -16,6 +16,7 @@ import {
   aws_logs as logs,
   aws_rds as rds,
 } from 'aws-cdk-lib';
+import { acknowledgeKeyOfAnotherStack, denyGrantsExceptForAwsResources } from '@baseline/rules';
 import { Template } from 'aws-cdk-lib/assertions';
 import { IConstruct } from 'constructs';
 import { AlarmTopic, DatabaseAlarms, FlowLogRejectAlarm, OperationsDashboard } from '../../src';
@@ -73,6 +74,8 @@ export function composeStage(app: App, options: StageOptions): ComposedStage {
     enableKeyRotation: true,
     removalPolicy: RemovalPolicy.RETAIN,
   });
+  // Like the security package's keys: grants only for AWS resources (CT.KMS.PR.3).
+  key.addToResourcePolicy(denyGrantsExceptForAwsResources());
   if (options.keyAllowsCloudWatch ?? true) {
     key.addToResourcePolicy(
       new iam.PolicyStatement({
@@ -103,6 +106,8 @@ export function composeStage(app: App, options: StageOptions): ComposedStage {
     retention: logs.RetentionDays.ONE_YEAR,
     removalPolicy: RemovalPolicy.RETAIN,
   });
+  // As PlatformVpc does for its flow log group: the key is in another stack (Fn::ImportValue).
+  acknowledgeKeyOfAnotherStack(flowLogGroup.node.defaultChild!, key, 'cloudwatch_log_group_encrypted_check');
 
   const observability = new Stack(stage, 'Observability');
   let data: Stack | undefined;

@@ -1,4 +1,4 @@
-import { Window, overlaps, parseDailyWindow, parseWeeklyWindow } from '../../src/private/windows';
+import { Window, overlaps, parseDailyWindow, parseWeeklyWindow } from '../src/windows';
 
 function daily(text: string): Window {
   const w = parseDailyWindow(text);

@@ -1,5 +1,5 @@
 /**
- * RDS backup and maintenance window parsing for props validation. Not part of the package API.
+ * RDS backup and maintenance window parsing, for the MySQL construct and the config loader.
  *
  * Both windows are in UTC. The backup window recurs daily (`hh24:mi-hh24:mi`), the maintenance
  * window weekly (`ddd:hh24:mi-ddd:hh24:mi`); RDS requires each to last at least 30 minutes and
