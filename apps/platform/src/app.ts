@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
+import { ControlTowerValidatePlugin } from '@baseline/rules';
 import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
 import { APP_ROOT, cdkJsonContext } from './app-files';
 import { PlatformConfig } from './config';
@@ -37,7 +38,9 @@ export interface PlatformApp {
  * stage-region the pipeline deploys.
  *
  * The packs are registered once, on the App: CDK validation plugins registered on the App run over
- * every template of every nested Stage (tests prove it with a finding planted inside a stage).
+ * every template of every nested Stage (tests prove it with a finding planted inside a stage). They
+ * are AwsSolutions, NIST 800-53 rev 5, and the CDK's CloudFormation validation with AWS Control
+ * Tower's proactive controls.
  * cdk.json's context is applied here too, so `node lib/main.js` (no CDK CLI) synthesizes with the
  * same feature flags as `cdk synth`.
  */
@@ -47,6 +50,11 @@ export function buildPlatformApp(props: PlatformAppProps): PlatformApp {
     context: { ...cdkJsonContext(), ...props.context },
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new NIST80053R5Checks(app));
+  // The CDK's CloudFormation validation with AWS Control Tower's proactive controls, in place of the
+  // built-in instance; off with it (CDK_VALIDATION=false), for tests about something else.
+  if (process.env.CDK_VALIDATION !== 'false') {
+    Validations.of(app).addPlugins(new ControlTowerValidatePlugin());
+  }
 
   const stages: PlatformStage[] = [];
   const pipeline = new PipelineStack(app, 'Pipeline', {

@@ -2,6 +2,8 @@ import * as fs from 'node:fs';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { configSchema, PlatformConfig } from './schema';
+import { todayUtc } from '@baseline/rules';
+import { constructRuleProblems } from './construct-rules';
 import { ConfigProblem, crossFieldProblems } from './validate';
 
 /** The config file could not be used; `problems` lists every reason, each with its field path. */
@@ -30,7 +32,7 @@ export function formatProblem(p: ConfigProblem): string {
 }
 
 /** Reads, parses and validates a YAML config file. Throws `ConfigError` listing every problem. */
-export function loadConfig(file: string): PlatformConfig {
+export function loadConfig(file: string, options: LoadOptions = {}): PlatformConfig {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf-8');
@@ -44,14 +46,23 @@ export function loadConfig(file: string): PlatformConfig {
     const message = e instanceof YAMLParseError ? e.message : String(e);
     throw new ConfigError(file, [{ path: '', value: undefined, message: `is not valid YAML: ${message}` }]);
   }
-  return parseConfig(input, file);
+  return parseConfig(input, file, options);
+}
+
+/** Options of {@link parseConfig} and {@link loadConfig}. */
+export interface LoadOptions {
+  /** The day (YYYY-MM-DD) the engine lifecycle rules are checked against. @default today (UTC) */
+  readonly today?: string;
 }
 
 /** Validates an already parsed config object. Throws `ConfigError` listing every problem. */
-export function parseConfig(input: unknown, source = 'config'): PlatformConfig {
+export function parseConfig(input: unknown, source = 'config', options: LoadOptions = {}): PlatformConfig {
   const result = configSchema.safeParse(input);
   const problems: ConfigProblem[] = result.success ? [] : result.error.issues.flatMap((i) => fromZodIssue(i, input));
   problems.push(...crossFieldProblems(input));
+  problems.push(
+    ...constructRuleProblems({ input: input as Record<string, unknown>, today: options.today ?? todayUtc() }),
+  );
   if (problems.length > 0 || !result.success) {
     throw new ConfigError(source, problems);
   }

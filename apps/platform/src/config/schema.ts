@@ -6,7 +6,21 @@
  * validation. Checks that relate fields to each other live in `validate.ts`.
  */
 import { z } from 'zod';
-import { parseIpv4Cidr } from '@baseline/rules';
+import {
+  MYSQL_ALLOCATED_STORAGE,
+  MYSQL_BACKUP_RETENTION_DAYS,
+  MYSQL_BACKUP_WINDOW,
+  MYSQL_DEFAULT_MAJOR_VERSION,
+  MYSQL_MAINTENANCE_WINDOW,
+  MYSQL_MAJOR_VERSION,
+  MYSQL_MAJOR_VERSIONS,
+  MYSQL_MASTER_USERNAME,
+  MYSQL_MAX_ALLOCATED_STORAGE,
+  MYSQL_PORT,
+  MYSQL_USER_NAME,
+  MYSQL_WINDOWS_APART,
+  parseIpv4Cidr,
+} from '@baseline/rules';
 import { KNOWN_REGIONS } from './regions';
 
 const NAME = /^[a-z][a-z0-9-]{0,14}[a-z0-9]$/;
@@ -73,6 +87,26 @@ export const regionSchema = z
   })
   .describe('One region of a stage');
 
+/**
+ * What a stage's database gets when its config does not say; the zod schema applies them, and the
+ * loader's construct-rule checks (construct-rules.ts) read them for omitted fields.
+ */
+export const DATABASE_DEFAULTS = {
+  instanceType: 't4g.medium',
+  engineVersion: MYSQL_DEFAULT_MAJOR_VERSION,
+  allocatedStorageGiB: 20,
+  multiAz: true,
+  backupRetentionDays: 30,
+  backupWindow: '03:00-04:00',
+  maintenanceWindow: 'sun:04:30-sun:05:30',
+  deletionProtection: true,
+  port: 3307,
+  masterUsername: 'dbadmin',
+  applicationUser: 'app',
+} as const;
+
+// Fields governed by a rule of @baseline/rules are typed here and checked by that rule (the one the
+// construct enforces), through construct-rules.ts, so the loader and the construct cannot disagree.
 export const databaseSchema = z
   .strictObject({
     instanceType: z
@@ -81,31 +115,54 @@ export const databaseSchema = z
         /^[a-z][a-z0-9]*\.[a-z0-9]+$/,
         "must be an instance class and size without the 'db.' prefix, e.g. t4g.medium",
       )
-      .default('t4g.medium')
+      .default(DATABASE_DEFAULTS.instanceType)
       .describe("RDS instance class and size without the 'db.' prefix"),
+    engineVersion: z
+      .string()
+      .default(DATABASE_DEFAULTS.engineVersion)
+      .describe(
+        `MySQL major version (RDS applies and upgrades the minor): ${MYSQL_MAJOR_VERSION.summary}; ` +
+          `known: ${Object.entries(MYSQL_MAJOR_VERSIONS)
+            .map(([major, v]) => `${major} (standard support until ${v.endOfStandardSupport})`)
+            .join(', ')}`,
+      ),
     allocatedStorageGiB: z
       .number()
-      .int()
-      .min(20, 'must be at least 20 (gp3 minimum)')
-      .max(16384)
-      .default(20)
-      .describe('Initial gp3 storage in GiB; storage autoscaling may grow it to twice this'),
-    multiAz: z.boolean().default(true).describe('Standby in a second zone; protected stages must keep it on'),
+      .default(DATABASE_DEFAULTS.allocatedStorageGiB)
+      .describe(
+        `Initial storage in GiB, autoscaling to twice this: ${MYSQL_ALLOCATED_STORAGE.summary}; ${MYSQL_MAX_ALLOCATED_STORAGE.summary}`,
+      ),
+    multiAz: z
+      .boolean()
+      .default(DATABASE_DEFAULTS.multiAz)
+      .describe('Standby in a second zone; protected stages must keep it on'),
     backupRetentionDays: z
       .number()
-      .int()
-      .min(1)
-      .max(35)
-      .default(30)
-      .describe('Automated backup retention, 1-35 days; protected stages need 30 or more'),
-    deletionProtection: z.boolean().default(true).describe('Refuse DeleteDBInstance; protected stages must keep it on'),
-    port: z
-      .number()
-      .int()
-      .min(1150)
-      .max(65535)
-      .default(3307)
-      .describe('MySQL port; a non-default port (not 3306) is required by the AwsSolutions pack'),
+      .default(DATABASE_DEFAULTS.backupRetentionDays)
+      .describe(`Automated backup retention: ${MYSQL_BACKUP_RETENTION_DAYS.summary}; protected stages need 30 or more`),
+    backupWindow: z
+      .string()
+      .default(DATABASE_DEFAULTS.backupWindow)
+      .describe(`Automated backups: ${MYSQL_BACKUP_WINDOW.summary}`),
+    maintenanceWindow: z
+      .string()
+      .default(DATABASE_DEFAULTS.maintenanceWindow)
+      .describe(`Maintenance: ${MYSQL_MAINTENANCE_WINDOW.summary}; ${MYSQL_WINDOWS_APART.summary}`),
+    deletionProtection: z
+      .boolean()
+      .default(DATABASE_DEFAULTS.deletionProtection)
+      .describe('Refuse DeleteDBInstance; protected stages must keep it on'),
+    port: z.number().default(DATABASE_DEFAULTS.port).describe(`MySQL port: ${MYSQL_PORT.summary}`),
+    masterUsername: z
+      .string()
+      .default(DATABASE_DEFAULTS.masterUsername)
+      .describe(`The master user (RDS keeps its password in Secrets Manager): ${MYSQL_MASTER_USERNAME.summary}`),
+    applicationUser: z
+      .string()
+      .default(DATABASE_DEFAULTS.applicationUser)
+      .describe(
+        `The database user the application role connects as, with IAM authentication (docs/access.md says how to create it): ${MYSQL_USER_NAME.summary}`,
+      ),
   })
   .describe('Database sizing and protection');
 

@@ -22,7 +22,7 @@ const arrayAt = (o: Raw, key: string): unknown[] => (Array.isArray(o[key]) ? (o[
 const objectAt = (o: Raw, key: string): Raw => (isObject(o[key]) ? (o[key] as Raw) : {});
 
 /** Protected stages may not be configured below these. */
-export const PROTECTED_MINIMUMS = { availabilityZones: 3, backupRetentionDays: 30 } as const;
+export const PROTECTED_MINIMUMS = { availabilityZones: 3, backupRetentionDays: 30, logRetentionDays: 365 } as const;
 
 export function crossFieldProblems(input: unknown): ConfigProblem[] {
   if (!isObject(input)) {
@@ -73,6 +73,14 @@ export function crossFieldProblems(input: unknown): ConfigProblem[] {
           path: `${at}.database.backupRetentionDays`,
           value: retention,
           message: `must be at least ${PROTECTED_MINIMUMS.backupRetentionDays} in a protected stage`,
+        });
+      }
+      const logDays = objectAt(stage, 'logs').retentionDays;
+      if (typeof logDays === 'number' && logDays < PROTECTED_MINIMUMS.logRetentionDays) {
+        problems.push({
+          path: `${at}.logs.retentionDays`,
+          value: logDays,
+          message: `must be at least ${PROTECTED_MINIMUMS.logRetentionDays} in a protected stage (AWS Control Tower CT.CLOUDWATCH.PR.2 asks for a year)`,
         });
       }
     }

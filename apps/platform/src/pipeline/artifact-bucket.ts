@@ -2,7 +2,11 @@ import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { denyGrantsExceptForAwsResources, sendEventsToEventBridge } from '@baseline/rules';
 import { Construct } from 'constructs';
+
+/** How long an artifact is kept by default (longer than any run, approvals included). */
+export const ARTIFACT_EXPIRATION_DAYS = 90;
 
 /** Properties of an {@link ArtifactBucket}. */
 export interface ArtifactBucketProps {
@@ -12,7 +16,7 @@ export interface ArtifactBucketProps {
    * Longer than any run can last: a run waits at most 7 days for an approval, and a failed stage
    * can be retried with its run's artifacts until they expire.
    *
-   * @default Duration.days(90)
+   * @default Duration.days(ARTIFACT_EXPIRATION_DAYS)
    */
   readonly artifactExpiration?: Duration;
   /**
@@ -45,8 +49,9 @@ export class ArtifactBucket extends Construct {
     this.encryptionKey = new kms.Key(this, 'Key', {
       description: 'Pipeline artifacts (source references and cloud assemblies)',
       enableKeyRotation: true,
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
+    this.encryptionKey.addToResourcePolicy(denyGrantsExceptForAwsResources());
 
     // S3 server access log delivery supports only SSE-S3 on the target bucket.
     this.accessLogsBucket = new s3.Bucket(this, 'AccessLogs', {
@@ -55,7 +60,7 @@ export class ArtifactBucket extends Construct {
       enforceSSL: true,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
       lifecycleRules: [
         {
           id: 'ExpireAccessLogs',
@@ -73,11 +78,11 @@ export class ArtifactBucket extends Construct {
       enforceSSL: true,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
       lifecycleRules: [
         {
           id: 'ExpireArtifacts',
-          expiration: props.artifactExpiration ?? Duration.days(90),
+          expiration: props.artifactExpiration ?? Duration.days(ARTIFACT_EXPIRATION_DAYS),
           noncurrentVersionExpiration: Duration.days(30),
           abortIncompleteMultipartUploadAfter: Duration.days(7),
         },
@@ -88,6 +93,9 @@ export class ArtifactBucket extends Construct {
     // `serverAccessLogsBucket`: without the `@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy` flag
     // the L2 falls back to the LogDeliveryWrite ACL (which needs ACLs enabled on the target), so
     // the template would depend on the app's feature flags.
+    for (const bucket of [this.bucket, this.accessLogsBucket]) {
+      sendEventsToEventBridge(bucket);
+    }
     (this.bucket.node.defaultChild as s3.CfnBucket).loggingConfiguration = {
       destinationBucketName: this.accessLogsBucket.bucketName,
       targetObjectKeyFormat: { partitionedPrefix: { partitionDateSource: 'EventTime' } },
@@ -116,6 +124,28 @@ export class ArtifactBucket extends Construct {
     Validations.of(this.accessLogsBucket.node.defaultChild as s3.CfnBucket).acknowledge({
       id: 'NIST.800.53.R5::NIST.800.53.R5-S3BucketReplicationEnabled',
       reason: 'Access logs of the artifact bucket, whose objects are themselves transient (see there).',
+    });
+    for (const bucket of [this.bucket, this.accessLogsBucket]) {
+      Validations.of(bucket.node.defaultChild as s3.CfnBucket).acknowledge({
+        id: 'CloudFormation-Validate::s3_bucket_object_lock_enabled_check',
+        reason:
+          'No S3 Object Lock on pipeline artifacts and their access logs: artifacts are transient and rebuilt ' +
+          'from their commit, versioning keeps overwritten ones 30 days, and Object Lock could not be turned ' +
+          'off again to let the lifecycle rules expire them early.',
+      });
+    }
+    const logs = this.accessLogsBucket.node.defaultChild as s3.CfnBucket;
+    Validations.of(logs).acknowledge({
+      id: 'CloudFormation-Validate::s3_bucket_logging_enabled_check',
+      reason:
+        "The access-log bucket receives the artifact bucket's server access logs; logging its own accesses " +
+        'into itself would log each delivery without end.',
+    });
+    Validations.of(logs).acknowledge({
+      id: 'CloudFormation-Validate::s3_bucket_default_encryption_kms_check',
+      reason:
+        'S3 server access log delivery supports only SSE-S3 (AES256) default encryption on the target bucket ' +
+        '(S3 User Guide, "Enabling Amazon S3 server access logging").',
     });
     Validations.of(this.accessLogsBucket.node.defaultChild as s3.CfnBucket).acknowledge({
       id: 'NIST.800.53.R5::NIST.800.53.R5-S3DefaultEncryptionKMS',

@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import { regionalServiceEndpoint } from '@baseline/rules';
 import { Construct } from 'constructs';
 
 /** Properties of a {@link NotificationTopic}. */
@@ -33,6 +34,8 @@ export interface NotificationTopicProps {
 export class NotificationTopic extends Construct implements codestarnotifications.INotificationRuleTarget {
   /** The topic. */
   public readonly topic: sns.ITopic;
+  /** The topic's policy; a notification rule must be created after it. */
+  public readonly topicPolicy: sns.CfnTopicPolicy;
 
   constructor(scope: Construct, id: string, props: NotificationTopicProps) {
     super(scope, id);
@@ -57,19 +60,23 @@ export class NotificationTopic extends Construct implements codestarnotification
         conditions: { StringEquals: sameAccount },
       }),
     );
-    // SNS encrypts each message with a data key of this key on the publisher's behalf.
+    // SNS encrypts each message with a data key of this key on the publisher's behalf. The statement is
+    // the one AWS documents, with its one condition, kms:ViaService (Developer Tools console User Guide,
+    // "Configure Amazon SNS topics for notifications"): a condition AWS does not document for these
+    // calls (aws:SourceAccount was here) may not be in their request context, and the statement would
+    // then match nothing and silently drop every notification. The topic policy above limits
+    // publishing to this account.
     props.encryptionKey.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'CodeStarNotificationsViaSns',
         principals: [codestar],
         actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
         resources: ['*'],
-        conditions: {
-          StringEquals: { ...sameAccount, 'kms:ViaService': `sns.${stack.region}.amazonaws.com` },
-        },
+        conditions: { StringEquals: { 'kms:ViaService': regionalServiceEndpoint(this, 'sns') } },
       }),
     );
     this.topic = topic;
+    this.topicPolicy = (topic as sns.Topic).node.findChild('Policy').node.defaultChild as sns.CfnTopicPolicy;
   }
 
   /**

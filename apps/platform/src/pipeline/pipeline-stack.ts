@@ -1,19 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import {
-  Arn,
-  ArnFormat,
-  Aws,
-  DefaultStackSynthesizer,
-  Duration,
-  RemovalPolicies,
-  RemovalPolicy,
-  Stack,
-  StackProps,
-  Stage,
-  Tags,
-  Token,
-} from 'aws-cdk-lib';
+import { Arn, ArnFormat, Aws, Duration, RemovalPolicy, Stack, StackProps, Stage, Tags, Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as codestarnotifications from 'aws-cdk-lib/aws-codestarnotifications';
@@ -23,8 +10,10 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { Construct } from 'constructs';
-import { PlatformConfig, RegionConfig, StageConfig } from '../config';
-import { ArtifactBucket } from './artifact-bucket';
+import { denyGrantsExceptForAwsResources, sendEventsToEventBridge } from '@baseline/rules';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { PlatformConfig, RegionConfig, StageConfig, validationRoleNameOf, validationStepRoleNameOf } from '../config';
+import { ARTIFACT_EXPIRATION_DAYS, ArtifactBucket } from './artifact-bucket';
 import { NotificationTopic } from './notification-topic';
 import { acknowledgeGeneratedFindings } from './private/generated-findings';
 import {
@@ -73,6 +62,9 @@ export function pipelineStageNameOf(stage: StageConfig): string {
   return stage.regions.length === 1 ? `${stage.name}-${stage.regions[0].region}` : stage.name;
 }
 
+/** The Node.js major of every CodeBuild project of the pipeline. */
+export const CODEBUILD_NODEJS_VERSION = '22';
+
 /** Events sent to the notification topic by the pipeline's notification rule. */
 export const NOTIFIED_EVENTS = ['codepipeline-pipeline-pipeline-execution-failed'];
 
@@ -118,8 +110,9 @@ export class PipelineStack extends Stack {
       description: `${project} pipeline: build logs and notifications`,
       alias: `${project}/pipeline`,
       enableKeyRotation: true,
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
+    key.addToResourcePolicy(denyGrantsExceptForAwsResources());
     const buildLogs = this.buildLogGroup(project, key);
     const notifications = new NotificationTopic(this, 'Notifications', {
       encryptionKey: key,
@@ -186,17 +179,17 @@ export class PipelineStack extends Stack {
           computeType: codebuild.ComputeType.SMALL,
           privileged: false,
         },
+        // Node.js 20 reached end of life on 2026-04-30 (Node.js release schedule); the standard:7.0
+        // image has offered nodejs 22 since August 2024 (CodeBuild User Guide, "Available runtimes").
         partialBuildSpec: codebuild.BuildSpec.fromObject({
-          phases: { install: { 'runtime-versions': { nodejs: '20' } } },
+          phases: { install: { 'runtime-versions': { nodejs: CODEBUILD_NODEJS_VERSION } } },
         }),
         logging: { cloudWatch: { logGroup: buildLogs } },
         timeout: Duration.minutes(60),
       },
     });
 
-    const qualifier =
-      (this.node.tryGetContext('@aws-cdk/core:bootstrapQualifier') as string | undefined) ??
-      DefaultStackSynthesizer.DEFAULT_QUALIFIER;
+    const commitId = source.sourceAttribute('CommitId');
     let previous: StageConfig | undefined;
     let lastWave: pipelines.Wave | undefined;
     for (const stageConfig of config.stages) {
@@ -204,7 +197,7 @@ export class PipelineStack extends Stack {
       if (stageConfig.requiresApproval) {
         wave.addPre(
           new pipelines.ManualApprovalStep('Approve', {
-            comment: approvalComment(stageConfig, previous),
+            comment: approvalComment(stageConfig, previous, commitId),
             notificationTopic: this.notificationTopic,
           }),
         );
@@ -213,12 +206,20 @@ export class PipelineStack extends Stack {
         const stage = stageFactory(stageScope, stageConfig, region);
         this.checkStage(stage, stageConfig, region);
         const deployment = wave.addStage(stage);
+        const names = { project, stage: stageConfig.name, region: region.region };
         deployment.addPost(
-          validationStep({
+          validationStep(this.pipeline, {
             scripts,
+            stageRegionId: stage.node.id,
             region: region.region,
-            lookupRoleArn: lookupRoleArn(qualifier, stageConfig.account, region.region),
+            validationRoleArn: `arn:${Aws.PARTITION}:iam::${stageConfig.account}:role/${validationRoleNameOf(
+              names.project,
+              names.stage,
+              names.region,
+            )}`,
+            stepRoleName: validationStepRoleNameOf(names.project, names.stage, names.region),
             stackNames: deployment.stacks.map((s) => s.stackName),
+            healthAlarmIds: isHealthChecked(stage) ? stage.deploymentHealthAlarmIds : [],
           }),
         );
         this.stages.push(stage);
@@ -256,17 +257,18 @@ export class PipelineStack extends Stack {
       providerType: codepipeline.ProviderType.CODE_STAR_SOURCE_CONNECTION,
       gitConfiguration: { sourceAction, pushFilter: [{ branchesIncludes: [branch] }] },
     });
-    new codestarnotifications.NotificationRule(this, 'FailureNotifications', {
+    const rule = new codestarnotifications.NotificationRule(this, 'FailureNotifications', {
       source: this.pipeline.pipeline,
       events: NOTIFIED_EVENTS,
       targets: [notifications],
       detailType: codestarnotifications.DetailType.FULL,
     });
+    // CreateNotificationRule checks that CodeStar Notifications may publish to the target: the topic
+    // policy must exist first (CloudFormation would otherwise create both in parallel).
+    rule.node.addDependency(notifications.topicPolicy);
     acknowledgeGeneratedFindings(this.pipeline, key);
-    // The cross-region support stacks keep their replication bucket but would delete its key, leaving
-    // objects nobody can decrypt: retain the key like every other key of the platform.
     for (const support of Object.values(this.pipeline.pipeline.crossRegionSupport)) {
-      RemovalPolicies.of(support.stack).retain({ applyToResourceTypes: ['AWS::KMS::Key'] });
+      hardenSupportStack(support);
     }
 
     const tags: Record<string, string> = {
@@ -308,7 +310,9 @@ export class PipelineStack extends Stack {
       logGroupName,
       encryptionKey: key,
       retention: logs.RetentionDays.ONE_YEAR,
-      removalPolicy: RemovalPolicy.RETAIN,
+      // Named: plain Retain would keep the group of a failed first create and the retry would fail
+      // with "already exists"; RetainExceptOnCreate deletes it only when its creation rolls back.
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
   }
 
@@ -329,15 +333,19 @@ export class PipelineStack extends Stack {
   }
 }
 
-/** What the approver is asked to promote, in the words of the config. */
-function approvalComment(stage: StageConfig, previous: StageConfig | undefined): string {
+/**
+ * What the approver is asked to promote, in the words of the config, with the commit: `commitId` is
+ * the source action's CommitId variable (`#{<namespace>.CommitId}`), which CodePipeline resolves in
+ * an approval's comment (CodePipeline User Guide, "Variables", "Use variables in manual approvals").
+ */
+function approvalComment(stage: StageConfig, previous: StageConfig | undefined, commitId: string): string {
   const regions = stage.regions.map((r) => r.region).join(', ');
   const origin = previous
     ? `the same cloud assembly that was deployed to and validated in ${previous.name} (${previous.regions
         .map((r) => r.region)
         .join(', ')}) in this run`
     : 'the cloud assembly synthesized and tested in this run';
-  return `Promote to ${stage.name} (account ${stage.account}; regions ${regions}): ${origin}. Nothing is rebuilt.`;
+  return `Promote commit ${commitId} to ${stage.name} (account ${stage.account}; regions ${regions}): ${origin}. Nothing is rebuilt.`;
 }
 
 /**
@@ -354,36 +362,93 @@ function connectionStatements(connectionArn: string): iam.PolicyStatement[] {
   return [new iam.PolicyStatement({ actions: ['codeconnections:UseConnection'], resources: [connectionArn] })];
 }
 
-/** The CDK bootstrap lookup role (ReadOnlyAccess) of an environment. */
-function lookupRoleArn(qualifier: string, account: string, region: string): string {
-  return `arn:${Aws.PARTITION}:iam::${account}:role/cdk-${qualifier}-lookup-role-${account}-${region}`;
+/** A Stage that names the alarms its post-deployment check fails on (PlatformStage does). */
+export interface HealthCheckedStage extends Stage {
+  /** Logical ids of the alarms that mean "this deployment is broken". */
+  readonly deploymentHealthAlarmIds: string[];
+}
+
+function isHealthChecked(stage: Stage): stage is HealthCheckedStage {
+  return Array.isArray((stage as Partial<HealthCheckedStage>).deploymentHealthAlarmIds);
 }
 
 interface ValidationStepOptions {
   readonly scripts: pipelines.FileSet;
+  /** `<stage>-<region>`, part of the step role's construct id. */
+  readonly stageRegionId: string;
   readonly region: string;
-  readonly lookupRoleArn: string;
+  /** The stage-region's validation role (ValidationRole, in its Observability stack). */
+  readonly validationRoleArn: string;
+  /** The fixed name of the step's own role, the one principal the validation role trusts. */
+  readonly stepRoleName: string;
   readonly stackNames: string[];
+  readonly healthAlarmIds: string[];
 }
 
 /**
- * Fails the pipeline when a just-deployed stage-region is not healthy.
+ * Fails the pipeline when a just-deployed stage-region is not healthy (validate-stage.mjs).
  *
- * The step's own role may do nothing but assume the target account's lookup role, which is
- * read-only (ReadOnlyAccess) and already trusts the tooling account after `cdk bootstrap
- * --trust-for-lookup`: no role has to be created in the target account for the check.
+ * The step runs as a role of its own with a fixed name, which may do nothing but assume the
+ * stage-region's validation role; that role trusts this one role only and may make exactly the
+ * script's read calls. No stage account trusts the tooling account for lookups.
  */
-function validationStep(options: ValidationStepOptions): pipelines.CodeBuildStep {
+function validationStep(scope: Construct, options: ValidationStepOptions): pipelines.CodeBuildStep {
   const stacks = options.stackNames.map((s) => `--stack '${s}'`).join(' ');
+  const alarms = options.healthAlarmIds.map((a) => ` --health-alarm '${a}'`).join('');
+  // Created in the CDK Pipelines construct, beside the roles it generates, so that the findings of
+  // the grants CDK Pipelines adds to it (artifacts, its own logs) are acknowledged like theirs.
+  const role = new iam.Role(scope, `ValidateRole-${options.stageRegionId}`, {
+    roleName: options.stepRoleName,
+    assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com'),
+    description: `Post-deployment check of one stage-region: assumes ${options.validationRoleArn} only`,
+  });
   return new pipelines.CodeBuildStep('Validate', {
     input: options.scripts,
-    env: { LOOKUP_ROLE_ARN: options.lookupRoleArn },
-    commands: [`node validate-stage.mjs --region '${options.region}' --role-arn "$LOOKUP_ROLE_ARN" ${stacks}`],
-    rolePolicyStatements: [
-      new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: [options.lookupRoleArn] }),
+    env: { VALIDATION_ROLE_ARN: options.validationRoleArn },
+    commands: [
+      `node validate-stage.mjs --region '${options.region}' --role-arn "$VALIDATION_ROLE_ARN" ${stacks}${alarms}`,
     ],
-    timeout: Duration.minutes(15),
+    role,
+    rolePolicyStatements: [
+      new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: [options.validationRoleArn] }),
+    ],
+    timeout: Duration.minutes(30),
   });
+}
+
+/**
+ * What CDK Pipelines' cross-region support stack lacks: its key is deleted with the stack (leaving
+ * replicated artifacts nobody can decrypt), grants on it are not limited to AWS resources
+ * (CT.KMS.PR.3), and its bucket, whose name CDK generates at synth time (a fixed physical name), has
+ * plain Retain, no versioning, no lifecycle and no event notifications (CT.S3.PR.4).
+ */
+function hardenSupportStack(support: codepipeline.CrossRegionSupport): void {
+  const bucket = support.replicationBucket;
+  // The bucket is encrypted through an alias of the key (aws-codepipeline CrossRegionSupportConstruct).
+  const keys = support.stack.node.findAll().filter((c): c is kms.Key => c instanceof kms.Key);
+  if (keys.length !== 1) {
+    throw new Error(`${support.stack.node.path}: expected one KMS key in the support stack, found ${keys.length}`);
+  }
+  keys[0].addToResourcePolicy(denyGrantsExceptForAwsResources());
+  keys[0].applyRemovalPolicy(RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE);
+  const cfnBucket = bucket.node.defaultChild as s3.CfnBucket;
+  cfnBucket.versioningConfiguration = { status: 'Enabled' };
+  cfnBucket.lifecycleConfiguration = {
+    rules: [
+      {
+        id: 'ExpireReplicatedArtifacts',
+        status: 'Enabled',
+        // As the home-region artifact bucket: longer than any run, approvals included.
+        expirationInDays: ARTIFACT_EXPIRATION_DAYS,
+        noncurrentVersionExpiration: { noncurrentDays: 30 },
+        abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+      },
+    ],
+  };
+  sendEventsToEventBridge(bucket);
+  // Named by CDK at synth time: RetainExceptOnCreate, so a failed first create leaves no bucket whose
+  // name the retry would collide with.
+  cfnBucket.applyRemovalPolicy(RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE);
 }
 
 /** The version of the `aws-cdk` CLI the app pins (apps/platform/package.json). */

@@ -1,1 +1,2 @@
 export * from './stateful-lock';
+export * from './physical-names';

@@ -13,21 +13,36 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 
+/** What a stateful resource keeps when its stack is deleted (DeletionPolicy) or it is replaced (UpdateReplacePolicy). */
+export interface Retention {
+  readonly DeletionPolicy: 'RetainExceptOnCreate' | 'Snapshot';
+  readonly UpdateReplacePolicy: 'Retain' | 'Snapshot';
+}
+
 /**
- * The resource types that hold data (or, for keys, the only way to read it), with the deletion
- * policy each must carry. SNS topics, alarms, roles and the like are recreated without loss.
+ * Retained when the stack is deleted or the resource replaced, and deleted only when its own creation
+ * rolls back (RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE): a resource kept after a failed first create
+ * (plain Retain) is left behind, and one with a fixed name makes the retry fail with "already exists".
  */
-export const STATEFUL_TYPES: Record<string, 'Retain' | 'Snapshot'> = {
-  'AWS::KMS::Key': 'Retain',
-  'AWS::S3::Bucket': 'Retain',
-  'AWS::Logs::LogGroup': 'Retain',
-  'AWS::RDS::DBInstance': 'Snapshot',
-  'AWS::SecretsManager::Secret': 'Retain',
-  'AWS::Backup::BackupVault': 'Retain',
+const RETAIN: Retention = { DeletionPolicy: 'RetainExceptOnCreate', UpdateReplacePolicy: 'Retain' };
+/** A database is snapshotted instead (RemovalPolicy.SNAPSHOT). */
+const SNAPSHOT: Retention = { DeletionPolicy: 'Snapshot', UpdateReplacePolicy: 'Snapshot' };
+
+/**
+ * The resource types that hold data (or, for keys, the only way to read it), with the policies each
+ * must carry. SNS topics, alarms, roles and the like are recreated without loss.
+ */
+export const STATEFUL_TYPES: Record<string, Retention> = {
+  'AWS::KMS::Key': RETAIN,
+  'AWS::S3::Bucket': RETAIN,
+  'AWS::Logs::LogGroup': RETAIN,
+  'AWS::RDS::DBInstance': SNAPSHOT,
+  'AWS::SecretsManager::Secret': RETAIN,
+  'AWS::Backup::BackupVault': RETAIN,
   // None today; listed so that one added later is locked too.
-  'AWS::RDS::DBCluster': 'Snapshot',
-  'AWS::DynamoDB::Table': 'Retain',
-  'AWS::EFS::FileSystem': 'Retain',
+  'AWS::RDS::DBCluster': SNAPSHOT,
+  'AWS::DynamoDB::Table': RETAIN,
+  'AWS::EFS::FileSystem': RETAIN,
 };
 
 /** Stack construct path → logical id → type, every level sorted. */

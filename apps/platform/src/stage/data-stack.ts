@@ -14,6 +14,9 @@ import { ApplicationRole, ServiceRole } from '@baseline/security';
 import { Construct } from 'constructs';
 import { StageConfig } from '../config';
 
+/** What AWS Control Tower's CT.RDS.PR.8 asks of automated backups: 7 days or more. */
+const CONTROL_TOWER_MINIMUM_BACKUP_DAYS = 7;
+
 export interface DataStackProps extends StackProps {
   /** The stage's name, for the reasons of config-driven acknowledgements. */
   readonly stageName: string;
@@ -68,10 +71,18 @@ export class DataStack extends Stack {
       allocatedStorageGiB: db.allocatedStorageGiB,
       multiAz: db.multiAz,
       backupRetention: Duration.days(db.backupRetentionDays),
+      preferredBackupWindow: db.backupWindow,
+      preferredMaintenanceWindow: db.maintenanceWindow,
       deletionProtection: db.deletionProtection,
       port: db.port,
+      engineMajorVersion: db.engineVersion,
+      masterUsername: db.masterUsername,
       logRetention: props.logRetention,
     });
+    // The application connects as its own database user with IAM authentication, never as the master.
+    this.applicationRole.allowDatabaseConnect(this.database.instance, db.applicationUser);
+    // Only the application reads and writes the data: everyone else (an administrator included) is denied.
+    this.bucket.limitObjectAccessTo(this.applicationRole.role);
     this.acknowledgeConfiguredRelaxations(props);
   }
 
@@ -86,20 +97,34 @@ export class DataStack extends Stack {
     if (props.protectedStage) {
       return;
     }
+
     const cfnInstance = this.database.instance.node.defaultChild as CfnResource;
     const where = `stage '${props.stageName}' is not protected and its config sets`;
     if (!db.multiAz) {
       const reason = `${where} database.multiAz: false (single-AZ to halve cost outside production).`;
-      Validations.of(cfnInstance).acknowledge({ id: 'AwsSolutions::AwsSolutions-RDS3', reason });
-      Validations.of(cfnInstance).acknowledge({ id: 'NIST.800.53.R5::NIST.800.53.R5-RDSMultiAZSupport', reason });
+      for (const id of [
+        'AwsSolutions::AwsSolutions-RDS3',
+        'NIST.800.53.R5::NIST.800.53.R5-RDSMultiAZSupport',
+        'CloudFormation-Validate::rds_instance_multi_az_support_check',
+      ]) {
+        Validations.of(cfnInstance).acknowledge({ id, reason });
+      }
+    }
+    if (db.backupRetentionDays < CONTROL_TOWER_MINIMUM_BACKUP_DAYS) {
+      Validations.of(cfnInstance).acknowledge({
+        id: 'CloudFormation-Validate::rds_instance_backup_enabled_check',
+        reason: `${where} database.backupRetentionDays: ${db.backupRetentionDays} (AWS Control Tower's CT.RDS.PR.8 asks for ${CONTROL_TOWER_MINIMUM_BACKUP_DAYS} or more; point-in-time recovery over fewer days is enough outside production).`,
+      });
     }
     if (!db.deletionProtection) {
       const reason = `${where} database.deletionProtection: false (so the stage can be torn down; a final snapshot is still taken).`;
-      Validations.of(cfnInstance).acknowledge({ id: 'AwsSolutions::AwsSolutions-RDS10', reason });
-      Validations.of(cfnInstance).acknowledge({
-        id: 'NIST.800.53.R5::NIST.800.53.R5-RDSInstanceDeletionProtectionEnabled',
-        reason,
-      });
+      for (const id of [
+        'AwsSolutions::AwsSolutions-RDS10',
+        'NIST.800.53.R5::NIST.800.53.R5-RDSInstanceDeletionProtectionEnabled',
+        'CloudFormation-Validate::rds_instance_deletion_protection_enabled_check',
+      ]) {
+        Validations.of(cfnInstance).acknowledge({ id, reason });
+      }
     }
   }
 }

@@ -1,9 +1,12 @@
-import { Stack, StackProps, aws_kms as kms, aws_logs as logs, aws_rds as rds } from 'aws-cdk-lib';
+import { CfnElement, Stack, StackProps, aws_kms as kms, aws_logs as logs, aws_rds as rds } from 'aws-cdk-lib';
 import { AlarmTopic, DatabaseAlarms, FlowLogRejectAlarm, OperationsDashboard } from '@baseline/observability';
 import { Construct } from 'constructs';
 import { StageConfig } from '../config';
+import { ValidationRole } from './validation-role';
 
 export interface ObservabilityStackProps extends StackProps {
+  /** The post-deployment check's role, and the names of the stage-region's stacks it reads. */
+  readonly validation: { readonly roleName: string; readonly trustedRoleArn: string; readonly stackNames: string[] };
   readonly alarms: StageConfig['alarms'];
   readonly dashboardName: string;
   readonly logsKey: kms.IKey;
@@ -16,6 +19,8 @@ export interface ObservabilityStackProps extends StackProps {
 /** Alarms of one stage-region to an encrypted topic, and the operator's dashboard. */
 export class ObservabilityStack extends Stack {
   public readonly alarmTopic: AlarmTopic;
+  /** Logical ids of the alarms that mean "this deployment is broken" (the post-deployment check fails on them). */
+  public readonly deploymentHealthAlarmIds: string[];
 
   constructor(scope: Construct, id: string, props: ObservabilityStackProps) {
     super(scope, id, props);
@@ -42,5 +47,9 @@ export class ObservabilityStack extends Stack {
       dashboardName: props.dashboardName,
       alarms: [...database.alarms, ...rejects.alarms],
     });
+    this.deploymentHealthAlarmIds = database.deploymentHealthAlarms.map((a) =>
+      this.getLogicalId(a.node.defaultChild as CfnElement),
+    );
+    new ValidationRole(this, 'ValidationRole', props.validation);
   }
 }

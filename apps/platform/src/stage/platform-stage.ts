@@ -1,11 +1,25 @@
-import { Stage, StageProps, Tags } from 'aws-cdk-lib';
+import { Aws, Stage, StageProps, Tags } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { PlatformConfig, RegionConfig, StageConfig } from '../config';
+import {
+  dashboardNameOf,
+  flowLogGroupNameOf,
+  instanceIdentifierOf,
+  keyAliasPrefixOf,
+  PlatformConfig,
+  RegionConfig,
+  stackNameOf,
+  StageConfig,
+  validationRoleNameOf,
+  validationStepRoleNameOf,
+} from '../config';
 import { DataStack } from './data-stack';
 import { NetworkStack } from './network-stack';
 import { ObservabilityStack } from './observability-stack';
 import { SecurityStack } from './security-stack';
-import { logRetention } from './retention';
+import { acknowledgeConfiguredRetention, logRetention } from './retention';
+
+/** The tiers of a stage-region, as in its stack names `<project>-<stage>-<tier>`, in deployment order. */
+export const TIERS_OF_A_STAGE = ['security', 'network', 'data', 'observability'] as const;
 
 export interface PlatformStageProps extends StageProps {
   readonly config: PlatformConfig;
@@ -43,13 +57,13 @@ export class PlatformStage extends Stage {
     this.stageConfig = stage;
     this.regionConfig = region;
     const project = config.project.name;
-    const name = (tier: string) => `${project}-${stage.name}-${tier}`;
+    const name = (tier: string) => stackNameOf(project, stage.name, tier);
     const retention = logRetention(stage.logs.retentionDays);
 
     this.security = new SecurityStack(this, 'Security', {
       stackName: name('security'),
       description: `${project} ${stage.name} ${region.region}: KMS keys`,
-      aliasPrefix: `${project}/${stage.name}`,
+      aliasPrefix: keyAliasPrefixOf(project, stage.name),
     });
     this.network = new NetworkStack(this, 'Network', {
       stackName: name('network'),
@@ -59,7 +73,7 @@ export class PlatformStage extends Stage {
       natGateways: stage.network.natGateways,
       interfaceEndpoints: stage.network.interfaceEndpoints,
       logsKey: this.security.logsKey,
-      flowLogGroupName: `/aws/vpc/flowlogs/${project}-${stage.name}`,
+      flowLogGroupName: flowLogGroupNameOf(project, stage.name),
       logRetention: retention,
     });
     this.data = new DataStack(this, 'Data', {
@@ -69,7 +83,7 @@ export class PlatformStage extends Stage {
       protectedStage: stage.protected,
       database: stage.database,
       applicationPrincipal: stage.applicationPrincipal,
-      instanceIdentifier: `${project}-${stage.name}-mysql`,
+      instanceIdentifier: instanceIdentifierOf(project, stage.name),
       vpc: this.network.vpc,
       isolatedSubnets: this.network.isolatedSubnets,
       applicationSubnetCidrs: this.network.applicationSubnetCidrs,
@@ -81,13 +95,30 @@ export class PlatformStage extends Stage {
       stackName: name('observability'),
       description: `${project} ${stage.name} ${region.region}: alarms and dashboard`,
       alarms: stage.alarms,
-      dashboardName: `${project}-${stage.name}-${region.region}`,
+      dashboardName: dashboardNameOf(project, stage.name, region.region),
       logsKey: this.security.logsKey,
       database: this.data.database.instance,
       allocatedStorageGiB: stage.database.allocatedStorageGiB,
       flowLogGroup: this.network.flowLogGroup,
       flowLogFormat: this.network.flowLogFormat,
+      validation: {
+        roleName: validationRoleNameOf(project, stage.name, region.region),
+        trustedRoleArn: `arn:${Aws.PARTITION}:iam::${config.pipeline.account}:role/${validationStepRoleNameOf(
+          project,
+          stage.name,
+          region.region,
+        )}`,
+        stackNames: TIERS_OF_A_STAGE.map(name),
+      },
     });
+
+    // Log groups kept shorter than Control Tower's year: the config's decision for an unprotected
+    // stage (the loader refuses it in a protected one).
+    if (!stage.protected) {
+      for (const logGroup of [this.network.flowLogGroup, ...Object.values(this.data.database.logGroups)]) {
+        acknowledgeConfiguredRetention(logGroup, stage.name, stage.logs.retentionDays);
+      }
+    }
 
     const tags: Record<string, string> = {
       ...config.project.tags,

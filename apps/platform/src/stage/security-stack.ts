@@ -11,7 +11,7 @@ export interface SecurityStackProps extends StackProps {
  * The keys of one stage-region. Nothing here depends on another stack.
  *
  * Two keys, not one: the data key (S3, RDS storage, the RDS-managed master secret) is usable only
- * through those services; the logs key serves CloudWatch Logs and the alarm topic. Someone who may
+ * through those services; the logs key serves CloudWatch Logs and the alarm topic (SNS). Someone who may
  * read logs or alarms never gets to decrypt data, and a policy mistake on one key does not open
  * the other.
  */
@@ -31,6 +31,8 @@ export class SecurityStack extends Stack {
       description: `Logs and alarms of ${props.aliasPrefix}: CloudWatch log groups and the alarm topic`,
       allowCloudWatchLogs: true,
       allowCloudWatchAlarms: true,
+      // Principals of the account use it only to publish to the encrypted alarm topic.
+      viaServices: ['sns'],
     }).key;
   }
 }

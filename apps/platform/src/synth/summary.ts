@@ -1,5 +1,6 @@
 import { CfnResource, Stack, Stage } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { CODEPIPELINE_TEMPLATE_LIMIT_BYTES, TEMPLATE_SIZE_GATE_SHARE, TemplateSize } from './template-size';
 import { ReportedFinding } from './validation-report';
 
 /** One row of the synth summary: a stack with its resource and finding counts. */
@@ -30,8 +31,28 @@ export function summarize(root: IConstruct, findings: ReportedFinding[]): Summar
   });
 }
 
-/** A fixed-width text table of the rows and a totals line. */
-export function renderSummary(rows: SummaryRow[]): string {
+/** The checks of the synth gate, as the summary counts them. */
+const CHECKS: Array<{ readonly name: string; readonly owns: (f: ReportedFinding) => boolean }> = [
+  { name: 'AwsSolutions', owns: (f) => f.plugin === 'AwsSolutions' },
+  { name: 'NIST 800-53 R5', owns: (f) => f.plugin === 'NIST.800.53.R5' },
+  // The CloudFormation validation plugin reports the CDK's built-in rules (E3002, W3010) and the
+  // Control Tower controls (Guard rule names) that ControlTowerValidatePlugin adds.
+  {
+    name: 'CloudFormation validation',
+    owns: (f) => f.plugin.startsWith('CloudFormation') && /^[EWI]\d+$/.test(f.rule),
+  },
+  {
+    name: 'Control Tower controls',
+    owns: (f) => f.plugin.startsWith('CloudFormation') && !/^[EWI]\d+$/.test(f.rule),
+  },
+];
+
+/** A fixed-width text table of the rows, a totals line, the findings per check and the largest template. */
+export function renderSummary(
+  rows: SummaryRow[],
+  findings: ReportedFinding[] = [],
+  sizes: TemplateSize[] = [],
+): string {
   const header = ['stage', 'region', 'stack', 'resources', 'findings', 'acknowledged'];
   const cells = rows.map((r) => [
     r.stage,
@@ -50,5 +71,20 @@ export function renderSummary(rows: SummaryRow[]): string {
     ...cells.map(line),
     '',
     `${rows.length} stacks, ${total('resources')} resources, ${total('findings')} unacknowledged findings, ${total('acknowledged')} acknowledged findings`,
+    ...CHECKS.map(({ name, owns }) => {
+      const mine = findings.filter(owns);
+      const open = mine.filter((f) => !f.acknowledgement).length;
+      return `  ${name}: ${open} unacknowledged, ${mine.length - open} acknowledged`;
+    }),
+    ...(sizes.length > 0
+      ? [
+          `largest template: ${sizes[0].stack}, ${sizes[0].bytes} bytes (${(
+            (100 * sizes[0].bytes) /
+            CODEPIPELINE_TEMPLATE_LIMIT_BYTES
+          ).toFixed(1)}% of the deploy action's ${CODEPIPELINE_TEMPLATE_LIMIT_BYTES}-byte limit; the gate is at ${
+            TEMPLATE_SIZE_GATE_SHARE * 100
+          }%)`,
+        ]
+      : []),
   ].join('\n');
 }

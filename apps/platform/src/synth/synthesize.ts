@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { renderSummary, summarize } from './summary';
+import { TemplateSize, templateSizeProblems, templateSizes } from './template-size';
 import { readValidationReport, ReportedFinding } from './validation-report';
 
 /** The outcome of one synthesis with every check on. */
@@ -12,6 +13,8 @@ export interface SynthResult {
   readonly unacknowledged: ReportedFinding[];
   /** Context lookups the app asked for (each would make the CDK CLI call AWS and run the app again). */
   readonly lookups: string[];
+  /** Every template and its size, largest first. */
+  readonly templateSizes: TemplateSize[];
   /** The summary table: one row per stack with resource and finding counts. */
   readonly summary: string;
   /** What went wrong, one line per problem, for stderr. Empty when `ok`. */
@@ -37,7 +40,8 @@ export function synthesizeApp(app: App): SynthResult {
   const findings = readValidationReport(app.outdir);
   const unacknowledged = findings.filter((f) => !f.acknowledgement);
   const lookups = assembly ? missingContext(assembly) : [];
-  const problems: string[] = [];
+  const sizes = templateSizes(app.outdir);
+  const problems: string[] = [...templateSizeProblems(sizes)];
   if (unacknowledged.length > 0 || !assembly) {
     problems.push(
       `${unacknowledged.length} unacknowledged findings (details above and in ${path.join(app.outdir, 'validation-report.json')})`,
@@ -54,7 +58,8 @@ export function synthesizeApp(app: App): SynthResult {
     findings,
     unacknowledged,
     lookups,
-    summary: renderSummary(summarize(app, findings)),
+    templateSizes: sizes,
+    summary: renderSummary(summarize(app, findings), findings, sizes),
     problems,
   };
 }

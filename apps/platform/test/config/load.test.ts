@@ -36,11 +36,16 @@ describe('the fixture config', () => {
     const prod = parseConfig(input).stages[1];
     expect(prod.database).toEqual({
       instanceType: 't4g.medium',
+      engineVersion: '8.4',
       allocatedStorageGiB: 20,
       multiAz: true,
       backupRetentionDays: 30,
+      backupWindow: '03:00-04:00',
+      maintenanceWindow: 'sun:04:30-sun:05:30',
       deletionProtection: true,
       port: 3307,
+      masterUsername: 'dbadmin',
+      applicationUser: 'app',
     });
     expect(prod.alarms.cpuUtilizationPercent).toBe(80);
   });
@@ -141,7 +146,7 @@ const badConfigs: Array<[string, (c: RawConfig) => void, RegExp]> = [
   [
     'backups beyond 35 days',
     (c) => (c.stages[0].database.backupRetentionDays = 36),
-    /stages\[0\]\.database\.backupRetentionDays '36': Too big/,
+    /stages\[0\]\.database\.backupRetentionDays '36': is not allowed; it must be a whole number of days from 1 to 35/,
   ],
   [
     'an invalid alarm e-mail',
@@ -181,7 +186,7 @@ const badConfigs: Array<[string, (c: RawConfig) => void, RegExp]> = [
   [
     'an unknown key (a typo)',
     (c) => (c.stages[0].database.multiAZ = true),
-    /stages\[0\]\.database\.multiAZ 'true': is not a known field; allowed here: instanceType, allocatedStorageGiB, multiAz/,
+    /stages\[0\]\.database\.multiAZ 'true': is not a known field; allowed here: instanceType, engineVersion, allocatedStorageGiB, multiAz/,
   ],
   [
     'an unknown top-level key',
@@ -211,7 +216,7 @@ const badConfigs: Array<[string, (c: RawConfig) => void, RegExp]> = [
   [
     'the database port outside 1150-65535',
     (c) => (c.stages[0].database.port = 80),
-    /stages\[0\]\.database\.port '80': Too small/,
+    /stages\[0\]\.database\.port '80': is not allowed; it must be an integer from 1150 to 65535/,
   ],
 ];
 

@@ -144,7 +144,7 @@ describe('seed 2: IAM Security Issue - Overly Permissive S3 Policy', () => {
   const SSE_HEADER = 's3:x-amz-server-side-encryption';
 
   test.each(STAGE_REGIONS)(
-    '%s: no policy allows s3:DeleteObject; the application role reads without and writes with SSE-KMS',
+    '%s: no policy allows s3:DeleteObject; the application role reads without an SSE condition and writes only SSE-KMS',
     (_id, sr) => {
       // GIVEN every Allow statement of every IAM policy (managed, inline, role inline) and bucket policy
       const allows = stacksOf(sr)
@@ -195,13 +195,19 @@ describe('seed 2: IAM Security Issue - Overly Permissive S3 Policy', () => {
           ),
         ),
       ).toEqual([]);
-      // AND it may write, and every write statement requires SSE-KMS
+      // AND it may write, and every write statement refuses any encryption but SSE-KMS. The seed's
+      // form (StringEquals, the header required) is deliberately not used: S3 authorizes each part of
+      // a multipart upload as s3:PutObject and a part carries no SSE header, so it would refuse every
+      // upload an SDK splits into parts. StringEqualsIfExists refuses a wrong header and lets a part
+      // (or an upload relying on the bucket's SSE-KMS default, checked in seed 6) through.
       expect(writes.length).toBeGreaterThan(0);
       expect(
         writes
           .filter(
             (s) =>
-              !conditionEntries(s.statement, SSE_HEADER).some(([op, v]) => op === 'StringEquals' && v === 'aws:kms'),
+              !conditionEntries(s.statement, SSE_HEADER).some(
+                ([op, v]) => op === 'StringEqualsIfExists' && v === 'aws:kms',
+              ) || conditionEntries(s.statement, SSE_HEADER).some(([op]) => op === 'StringEquals'),
           )
           .map((s) => `${describeStatement(s)} allows s3:PutObject with Condition ${show(s.statement.Condition)}`),
       ).toEqual([]);
@@ -442,7 +448,7 @@ describe('seed 6: Security Issue - Missing S3 Bucket Policy', () => {
   const SSE_HEADER = 's3:x-amz-server-side-encryption';
 
   test.each(STAGE_REGIONS)(
-    '%s: every bucket denies non-TLS requests; the data bucket denies unencrypted puts and leaves reads alone',
+    '%s: every bucket denies non-TLS requests; the data bucket encrypts with the stage key and denies other encryption',
     (_id, sr) => {
       // GIVEN every bucket of the stage-region and the statements of the bucket policy attached to it
       const buckets = stacksOf(sr).flatMap((s) =>
@@ -488,16 +494,43 @@ describe('seed 6: Security Issue - Missing S3 Bucket Policy', () => {
         if (!dataBuckets.includes(bucketId) || stack !== sr.stacks.data) {
           continue;
         }
-        // AND on the data bucket, a Deny for everyone of s3:PutObject without x-amz-server-side-encryption: aws:kms
+        // AND on the data bucket, a Deny for everyone of s3:PutObject with x-amz-server-side-encryption
+        // present and not aws:kms. Only when present: a part of a multipart upload carries no SSE header
+        // (S3 API reference, UploadPart), and the seed's form (absence denied too) refuses every such
+        // upload. No object lands unencrypted anyway: without the header, the bucket's default
+        // encryption, checked next, applies the stage key.
         const unencrypted = denies.filter(
           (s) =>
             statementCoversAction(s.statement, 's3:PutObject') &&
             !asArray(s.statement.Action).some((p) => actionPatternMatches(p, 's3:GetObject')) &&
             namesResource(s.statement, objectsArn(bucketId)) &&
-            conditionEntries(s.statement, SSE_HEADER).some(([op, v]) => op === 'StringNotEquals' && v === 'aws:kms'),
+            conditionEntries(s.statement, SSE_HEADER).some(([op, v]) => op === 'StringNotEquals' && v === 'aws:kms') &&
+            conditionEntries(s.statement, SSE_HEADER).some(([op, v]) => op === 'Null' && String(v) === 'false'),
         );
         if (unencrypted.length === 0) {
-          problems.push(`${name}: no bucket-policy Deny of s3:PutObject with StringNotEquals ${SSE_HEADER} aws:kms`);
+          problems.push(
+            `${name}: no bucket-policy Deny of s3:PutObject with StringNotEquals ${SSE_HEADER} aws:kms (and the header present)`,
+          );
+        }
+        // AND its default encryption is SSE-KMS with the stage's data key, from the Security stack
+        const encryption = findProperty(
+          stack.template.Resources[bucketId].Properties?.BucketEncryption,
+          'SSEAlgorithm',
+        );
+        const keyValue = findProperty(
+          stack.template.Resources[bucketId].Properties?.BucketEncryption,
+          'KMSMasterKeyID',
+        );
+        const key = resolveReference(STACKS, stack, keyValue[0]?.value);
+        if (
+          encryption[0]?.value !== 'aws:kms' ||
+          key?.stack.path !== sr.stacks.security.path ||
+          key?.resource?.Type !== 'AWS::KMS::Key'
+        ) {
+          problems.push(
+            `${name}: default encryption ${show(encryption[0]?.value)} with ${describeReference(key, keyValue[0]?.value)}; ` +
+              `expected aws:kms with the data key of ${sr.stacks.security.path}`,
+          );
         }
       }
       expect(buckets.length).toBeGreaterThanOrEqual(2);

@@ -7,7 +7,15 @@
  * deploy (nothing is deployed from the config yet), and after a deliberate change whose migration
  * is planned. The failing test says which.
  */
-import { lockChanges, lockFailureMessage, lockFileOf, readLock, STATEFUL_TYPES, statefulIds } from '../../src/review';
+import {
+  fixedPhysicalName,
+  lockChanges,
+  lockFailureMessage,
+  lockFileOf,
+  readLock,
+  STATEFUL_TYPES,
+  statefulIds,
+} from '../../src/review';
 import { deployAssembly } from '../support/assembly';
 import { constructPathOf, everyStack } from '../support/template-helpers';
 
@@ -65,7 +73,7 @@ describe('stateful logical ids are locked', () => {
 
 describe('stateful resources survive stack deletion and replacement', () => {
   test.each(STACKS.map((s) => [s.path, s] as const))(
-    '%s: DeletionPolicy and UpdateReplacePolicy Retain (Snapshot for databases)',
+    '%s: DeletionPolicy RetainExceptOnCreate and UpdateReplacePolicy Retain (Snapshot for databases)',
     (_path, stack) => {
       // GIVEN the stateful resources of the stack
       const stateful = Object.entries(stack.template.Resources).filter(([, r]) => r.Type in STATEFUL_TYPES);
@@ -79,10 +87,38 @@ describe('stateful resources survive stack deletion and replacement', () => {
       expect(found).toEqual(
         stateful.map(([id, r]) => ({
           resource: `${id} (${r.Type}) at ${constructPathOf(stack, id)}`,
-          DeletionPolicy: STATEFUL_TYPES[r.Type],
-          UpdateReplacePolicy: STATEFUL_TYPES[r.Type],
+          ...STATEFUL_TYPES[r.Type],
         })),
       );
+    },
+  );
+});
+
+describe('no resource with a fixed physical name outlives a failed create', () => {
+  test.each(STACKS.map((s) => [s.path, s] as const))(
+    '%s: a named resource is never plain Retain (RetainExceptOnCreate instead)',
+    (_path, stack) => {
+      // GIVEN every resource of the stack that CloudFormation keeps when it is deleted
+      const retained = Object.entries(stack.template.Resources).filter(([, r]) => r.DeletionPolicy === 'Retain');
+      // WHEN their physical names are looked up
+      const problems = retained.flatMap(([id, r]) => {
+        const name = fixedPhysicalName(r);
+        if (name === 'unknown') {
+          return [
+            `${id} (${r.Type}) at ${constructPathOf(stack, id)} is plain Retain, and ${r.Type} is not in ` +
+              'PHYSICAL_NAME_PROPERTY (src/review/physical-names.ts): add it, with the property that names it',
+          ];
+        }
+        return name
+          ? [
+              `${id} (${r.Type}) at ${constructPathOf(stack, id)} has ${name.property} ${JSON.stringify(name.value)} ` +
+                'and DeletionPolicy Retain: after a failed first create it stays, and the retry fails with "already ' +
+                'exists"; use RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE (RetainExceptOnCreate)',
+            ]
+          : [];
+      });
+      // THEN none has a fixed name (a retained resource with a generated name is only left over)
+      expect(problems).toEqual([]);
     },
   );
 });

@@ -48,8 +48,8 @@ function buildApp(config: PlatformConfig) {
 const config = loadConfig(CONFIG_FILE);
 const { app, stack, result, template } = buildApp(config);
 const stageRegions = config.stages.flatMap((s) => s.regions.map((r) => ({ stage: s, region: r.region })));
-const lookupRole = (account: string, region: string) =>
-  `arn:${PARTITION}:iam::${account}:role/cdk-hnb659fds-lookup-role-${account}-${region}`;
+const validationRole = (account: string, stage: string, region: string) =>
+  `arn:${PARTITION}:iam::${account}:role/baseline-${stage}-${region}-validation`;
 
 describe('placement', () => {
   test('the stack is in the tooling account and home region of the config', () => {
@@ -150,11 +150,13 @@ describe('pipeline settings', () => {
     expect(publish).toHaveLength(STUB_TIERS.length * stageRegions.length);
   });
 
-  test('every CodeBuild project is encrypted and logs to the encrypted, retained build log group', () => {
+  test('every CodeBuild project is encrypted, runs Node.js 22 and logs to the encrypted, retained build log group', () => {
     const logGroups = template.findResources('AWS::Logs::LogGroup');
     const [logGroupId] = Object.keys(logGroups);
     expect(logGroups[logGroupId]).toMatchObject({
-      DeletionPolicy: 'Retain',
+      // A named group: retained, except when its own creation rolls back (a retry would find it).
+      DeletionPolicy: 'RetainExceptOnCreate',
+      UpdateReplacePolicy: 'Retain',
       Properties: {
         LogGroupName: '/aws/codebuild/baseline-pipeline',
         RetentionInDays: 365,
@@ -170,7 +172,8 @@ describe('pipeline settings', () => {
         Status: 'ENABLED',
       });
       expect(project.Properties.Environment.Image).toBe('aws/codebuild/standard:7.0');
-      expect(buildSpecOf(project, app.outdir).phases.install['runtime-versions']).toEqual({ nodejs: '20' });
+      // Node.js 20 reached end of life on 2026-04-30.
+      expect(buildSpecOf(project, app.outdir).phases.install['runtime-versions']).toEqual({ nodejs: '22' });
     }
   });
 });
@@ -334,11 +337,15 @@ describe('waves', () => {
     },
   );
 
-  test('the approval names what is promoted and notifies the encrypted topic', () => {
+  test('the approval names the commit and what is promoted, and notifies the encrypted topic', () => {
     expect(approval.action.ActionTypeId).toMatchObject({ Category: 'Approval', Provider: 'Manual' });
+    // The commit is the source action's CommitId variable, in the namespace the source action declares.
+    const source = actionNamed(template, 'Source');
+    const commit = `#{${source.action.Namespace}.CommitId}`;
+    expect(source.action.Namespace).toEqual(expect.any(String));
     expect(approval.action.Configuration.CustomData).toBe(
-      'Promote to prod (account 333333333333; regions eu-west-1, eu-central-1): the same cloud assembly that was ' +
-        'deployed to and validated in dev (eu-west-1, eu-central-1) in this run. Nothing is rebuilt.',
+      `Promote commit ${commit} to prod (account 333333333333; regions eu-west-1, eu-central-1): the same cloud ` +
+        'assembly that was deployed to and validated in dev (eu-west-1, eu-central-1) in this run. Nothing is rebuilt.',
     );
     const topicId = Object.keys(template.findResources('AWS::SNS::Topic'))[0];
     expect(approval.action.Configuration.NotificationArn).toEqual({ Ref: topicId });
@@ -370,23 +377,29 @@ describe('validation after each stage-region', () => {
       const stacks = STUB_TIERS.map((t) => `--stack 'baseline-${stageName}-${t}'`).sort();
       const [command] = buildSpecOf(project).phases.build.commands;
       expect(command).toMatch(
-        new RegExp(`^node validate-stage\\.mjs --region '${region}' --role-arn "\\$LOOKUP_ROLE_ARN" `),
+        new RegExp(`^node validate-stage\\.mjs --region '${region}' --role-arn "\\$VALIDATION_ROLE_ARN" `),
       );
       expect(command.match(/--stack '[^']+'/g).sort()).toEqual(stacks);
       const env = project.Properties.Environment.EnvironmentVariables;
-      expect(env.map((v: any) => [v.Name, flat(v.Value)])).toEqual([['LOOKUP_ROLE_ARN', lookupRole(account, region)]]);
+      expect(env.map((v: any) => [v.Name, flat(v.Value)])).toEqual([
+        ['VALIDATION_ROLE_ARN', validationRole(account, stageName, region)],
+      ]);
     },
   );
 
-  test.each(stageRegions.map((s) => [`${s.stage.name}-${s.region}`, s.stage.account, s.region]))(
-    "%s's role may only assume the lookup role, besides reading its input and writing its logs",
-    (prefix, account, region) => {
+  test.each(stageRegions.map((s) => [`${s.stage.name}-${s.region}`, s.stage.account, s.region, s.stage.name]))(
+    "%s's role has a fixed name and may only assume the stage-region's validation role, besides its input and logs",
+    (prefix, account, region, stageName) => {
       const project = projectOf(template, actionNamed(template, `${prefix}.Validate`));
       const roleId = flat(project.Properties.ServiceRole).replace(/^<(.*)\.Arn>$/, '$1');
+      // The validation role in the stage account trusts exactly this role, by name.
+      expect(template.toJSON().Resources[roleId].Properties.RoleName).toBe(
+        `baseline-${stageName}-${region}-validate-step`,
+      );
       const statements = statementsOfRole(template, roleId);
       const assume = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('sts:')));
       expect(assume).toEqual([{ Action: 'sts:AssumeRole', Effect: 'Allow', Resource: expect.anything() }]);
-      expect(flat(assume[0].Resource)).toBe(lookupRole(account, region));
+      expect(flat(assume[0].Resource)).toBe(validationRole(account, stageName, region));
       // Everything else is CodeBuild's own: logs, test reports, reading the input artifact.
       const others = statements.filter((s) => s !== assume[0]).flatMap(actionsOf);
       for (const action of others) {
@@ -461,7 +474,7 @@ describe('notifications', () => {
     });
   });
 
-  test('CodeStar Notifications may publish and use the key only for this account, only through SNS', () => {
+  test('CodeStar Notifications may publish for this account only, and use the key through SNS as AWS documents', () => {
     const [topicId, topic] = Object.entries(template.findResources('AWS::SNS::Topic'))[0];
     const keyId = flat(topic.Properties.KmsMasterKeyId).replace(/^<(.*)\.Arn>$/, '$1');
     const codestar = { Service: 'codestar-notifications.amazonaws.com' };
@@ -473,9 +486,9 @@ describe('notifications', () => {
         Principal: codestar,
         Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
         Resource: '*',
-        Condition: {
-          StringEquals: { 'aws:SourceAccount': '111111111111', 'kms:ViaService': 'sns.eu-west-1.amazonaws.com' },
-        },
+        // The one condition AWS documents for this statement: an undocumented one may not be in the
+        // request context of CodeStar Notifications' calls, and would then drop every notification.
+        Condition: { StringEquals: { 'kms:ViaService': 'sns.eu-west-1.amazonaws.com' } },
       },
     ]);
     const topicPolicy = Object.values(template.findResources('AWS::SNS::TopicPolicy'))[0].Properties;
@@ -489,6 +502,15 @@ describe('notifications', () => {
         Condition: { StringEquals: { 'aws:SourceAccount': '111111111111' } },
       },
     ]);
+  });
+
+  test('the notification rule is created after the topic policy that lets CodeStar Notifications publish', () => {
+    const [ruleId, rule] = Object.entries(template.findResources('AWS::CodeStarNotifications::NotificationRule'))[0];
+    const policyId = Object.keys(template.findResources('AWS::SNS::TopicPolicy'))[0];
+    expect({ rule: ruleId, DependsOn: rule.DependsOn }).toEqual({
+      rule: ruleId,
+      DependsOn: expect.arrayContaining([policyId]),
+    });
   });
 });
 
@@ -520,7 +542,9 @@ describe('compliance', () => {
     const acks = result.acknowledged;
     expect(acks.length).toBeGreaterThan(0);
     for (const ack of acks) {
-      expect(ack.id).toMatch(/^(AwsSolutions::AwsSolutions-|NIST\.800\.53\.R5::NIST\.800\.53\.R5-)/);
+      expect(ack.id).toMatch(
+        /^(AwsSolutions::AwsSolutions-|NIST\.800\.53\.R5::NIST\.800\.53\.R5-|CloudFormation-Validate::)/,
+      );
       expect(ack.reason.length).toBeGreaterThan(60);
       // never on a stack or the pipeline construct as a whole
       expect(ack.at).toMatch(/\/(Resource|DefaultPolicy\/Resource)$|Bucket\/Resource$/);
@@ -537,12 +561,17 @@ describe('compliance', () => {
       [
         'Pipeline/Artifacts/AccessLogs/Resource NIST.800.53.R5::NIST.800.53.R5-S3BucketReplicationEnabled',
         'Pipeline/Artifacts/AccessLogs/Resource NIST.800.53.R5::NIST.800.53.R5-S3DefaultEncryptionKMS',
+        'Pipeline/Artifacts/AccessLogs/Resource CloudFormation-Validate::s3_bucket_default_encryption_kms_check',
+        'Pipeline/Artifacts/AccessLogs/Resource CloudFormation-Validate::s3_bucket_logging_enabled_check',
+        'Pipeline/Artifacts/AccessLogs/Resource CloudFormation-Validate::s3_bucket_object_lock_enabled_check',
         'Pipeline/Artifacts/Resource/Resource NIST.800.53.R5::NIST.800.53.R5-S3BucketReplicationEnabled',
+        'Pipeline/Artifacts/Resource/Resource CloudFormation-Validate::s3_bucket_object_lock_enabled_check',
         ...[
           'AwsSolutions::AwsSolutions-S1',
           'NIST.800.53.R5::NIST.800.53.R5-S3BucketLoggingEnabled',
           'NIST.800.53.R5::NIST.800.53.R5-S3BucketReplicationEnabled',
-          'NIST.800.53.R5::NIST.800.53.R5-S3BucketVersioningEnabled',
+          'CloudFormation-Validate::s3_bucket_logging_enabled_check',
+          'CloudFormation-Validate::s3_bucket_object_lock_enabled_check',
         ].map(
           (id) =>
             `cross-region-stack-111111111111:eu-central-1/Default/CrossRegionCodePipelineReplicationBucket/Resource ${id}`,
@@ -635,7 +664,7 @@ describe('another config: three stages, three prod regions', () => {
   test('the prod approval names staging as where the assembly was validated', () => {
     const prodApproval = pipelineActions(three.template).find((a) => a.stage === 'prod' && a.name === 'Approve');
     expect(prodApproval?.action.Configuration.CustomData).toMatch(
-      /^Promote to prod \(account 333333333333; regions eu-west-1, eu-central-1, eu-north-1\): the same cloud assembly that was deployed to and validated in staging \(eu-west-1\)/,
+      /^Promote commit #\{Source@[^}]+\.CommitId\} to prod \(account 333333333333; regions eu-west-1, eu-central-1, eu-north-1\): the same cloud assembly that was deployed to and validated in staging \(eu-west-1\)/,
     );
   });
 });

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { cdkJsonContext } from '../../src/app-files';
 import { loadConfig } from '../../src/config';
-import { PipelineStack } from '../../src/pipeline';
+import { CODEBUILD_NODEJS_VERSION, PipelineStack } from '../../src/pipeline';
 import { buildSpecOf, projectOf, actionNamed, synthesizedTemplate } from './helpers';
 import { StubStage } from './stub-stage';
 import { FIXTURE_CONFIG } from '../support/configs';
@@ -96,7 +96,7 @@ test('--dry-run lists exactly the commands of the synthesized synth step, and it
   const plan = JSON.parse(result.stdout);
   expect(plan.commands).toEqual([...synthSpec.phases.install.commands, ...synthSpec.phases.build.commands]);
   expect(plan.commands).toContain('npm run synth');
-  expect(plan.runtimeVersions).toEqual({ nodejs: '20' });
+  expect(plan.runtimeVersions).toEqual({ nodejs: CODEBUILD_NODEJS_VERSION });
   expect(plan.env).toMatchObject({ NX_DAEMON: 'false', NX_NO_CLOUD: 'true' });
 });
 

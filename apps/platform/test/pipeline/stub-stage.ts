@@ -3,6 +3,7 @@ import { Environment, Stack, Stage } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import { denyGrantsExceptForAwsResources } from '@baseline/rules';
 import { Construct } from 'constructs';
 import { RegionConfig, StageConfig } from '../../src/config';
 
@@ -23,6 +24,8 @@ export class StubStage extends Stage {
         stackName: `baseline-${stage.name}-${tier}`,
       });
       const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
+      // Like every key of the platform: grants only for AWS resources (CT.KMS.PR.3).
+      key.addToResourcePolicy(denyGrantsExceptForAwsResources());
       new sns.Topic(stack, 'Topic', { masterKey: key, enforceSSL: true });
       new s3assets.Asset(stack, 'Runbook', {
         path: path.join(

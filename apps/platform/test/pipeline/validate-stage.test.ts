@@ -11,12 +11,19 @@ import * as path from 'node:path';
 const SCRIPT = path.join(__dirname, '..', '..', 'src', 'pipeline', 'scripts', 'validate-stage.mjs');
 const FIXTURES = path.join(__dirname, 'fixtures');
 const PARTITION = 'aws';
-const ROLE_ARN = `arn:${PARTITION}:iam::222222222222:role/cdk-hnb659fds-lookup-role-222222222222-eu-west-1`;
+const ROLE_ARN = `arn:${PARTITION}:iam::222222222222:role/baseline-dev-eu-west-1-validation`;
 const CPU_ALARM = 'baseline-dev-observability-DatabaseCpuAlarm1A2B3C4D-ABCDEF123456';
+const REJECTS_ALARM = 'baseline-dev-observability-FlowLogRejectsAlarm5E6F7A8B-123456ABCDEF';
+/** The deployment-health alarm of the fixture, by logical id (the CPU alarm; the rejects alarm is traffic). */
+const HEALTH = ['--health-alarm', 'DatabaseCpuAlarm1A2B3C4D'];
+/** Tests do not wait: polls follow each other at once, and the deadline is what the test passes. */
+const NO_WAIT = ['--poll-seconds', '0', '--wait-seconds', '0'];
 
 interface Scenario {
-  /** Stack name → StackStatus; a stack not listed does not exist. */
-  readonly stacks: Record<string, string>;
+  /** Stack name → StackStatus, or the statuses of successive polls; a stack not listed does not exist. */
+  readonly stacks: Record<string, string | string[]>;
+  /** Stack name → StackDriftStatus at the last drift detection. */
+  readonly drift?: Record<string, string>;
   /** Alarm name → StateValue, overriding the fixture. */
   readonly alarmStates?: Record<string, string>;
   /** Extra alarms that exist in the account but belong to no stack of the stage. */
@@ -36,16 +43,32 @@ function fixture(name: string): any {
 }
 
 /** Serves `scenario` through the fake CLI and runs the check on `stackNames`. */
-function validate(scenario: Scenario, stackNames = Object.keys(scenario.stacks), extraArgs: string[] = []): Run {
+function validate(
+  scenario: Scenario,
+  stackNames = Object.keys(scenario.stacks),
+  extraArgs: string[] = [...HEALTH, ...NO_WAIT],
+): Run {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'validate-stage-'));
   const write = (name: string, body: unknown) => fs.writeFileSync(path.join(dir, name), JSON.stringify(body));
   if (!scenario.assumeRoleFails) {
     write('sts.assume-role.json', fixture('sts.assume-role.json'));
   }
-  for (const [name, status] of Object.entries(scenario.stacks)) {
-    const answer = fixture('cloudformation.describe-stacks.json');
-    answer.Stacks[0] = { ...answer.Stacks[0], StackName: name, StackStatus: status };
-    write(`cloudformation.describe-stacks.${name}.json`, answer);
+  for (const [name, statuses] of Object.entries(scenario.stacks)) {
+    const answerFor = (status: string) => {
+      const answer = fixture('cloudformation.describe-stacks.json');
+      answer.Stacks[0] = { ...answer.Stacks[0], StackName: name, StackStatus: status };
+      if (scenario.drift?.[name]) {
+        answer.Stacks[0].DriftInformation = {
+          StackDriftStatus: scenario.drift[name],
+          LastCheckTimestamp: '2025-01-03T00:00:00.000Z',
+        };
+      }
+      return answer;
+    };
+    write(
+      `cloudformation.describe-stacks.${name}.json`,
+      Array.isArray(statuses) ? { __sequence: statuses.map(answerFor) } : answerFor(statuses),
+    );
     // Only the observability stack has alarms, as in the real stage.
     const resources = name.endsWith('-observability')
       ? fixture('cloudformation.list-stack-resources.json')
@@ -103,17 +126,17 @@ describe('validate-stage.mjs', () => {
     // THEN
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/2 stacks, 2 alarms in eu-west-1: healthy/);
+    expect(run.stdout).toMatch(/2 stacks, 2 alarms \(1 deployment-health\) in eu-west-1: healthy/);
   });
 
-  test('assumes the lookup role first and makes every later call with its credentials in the region', () => {
+  test('assumes the validation role first and makes every later call with its credentials in the region', () => {
     const run = validate({ stacks: HEALTHY });
     expect(run.calls[0].args).toEqual(
       expect.arrayContaining(['sts', 'assume-role', '--role-arn', ROLE_ARN, '--region', 'eu-west-1']),
     );
     expect(run.calls.length).toBeGreaterThan(1);
     for (const call of run.calls.slice(1)) {
-      expect(call.accessKeyId).toBe('ASIAEXAMPLELOOKUP');
+      expect(call.accessKeyId).toBe('ASIAEXAMPLEVALIDATION');
       expect(call.args).toEqual(expect.arrayContaining(['--region', 'eu-west-1']));
     }
   });
@@ -133,12 +156,48 @@ describe('validate-stage.mjs', () => {
     'ROLLBACK_COMPLETE',
     'UPDATE_ROLLBACK_COMPLETE',
     'IMPORT_ROLLBACK_COMPLETE',
-    'UPDATE_IN_PROGRESS',
+    'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS',
     'CREATE_FAILED',
-  ])('fails when a stack is %s', (status) => {
+  ])('fails at once when a stack is %s', (status) => {
     const run = validate({ stacks: { ...HEALTHY, 'baseline-dev-security': status } });
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(`FAIL  stack baseline-dev-security: ${status}`);
+    expect(run.stdout).not.toContain('wait  stack');
+  });
+
+  test('passes a stack in UPDATE_COMPLETE_CLEANUP_IN_PROGRESS: updated and usable, old resources being deleted', () => {
+    const run = validate({ stacks: { ...HEALTHY, 'baseline-dev-security': 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS' } });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('ok    stack baseline-dev-security: UPDATE_COMPLETE_CLEANUP_IN_PROGRESS');
+  });
+
+  test('waits while a stack is in progress, and judges the state it ends in', () => {
+    // GIVEN a stack still updating on the first two polls, complete on the third
+    const run = validate(
+      {
+        stacks: {
+          ...HEALTHY,
+          'baseline-dev-security': ['UPDATE_IN_PROGRESS', 'UPDATE_IN_PROGRESS', 'UPDATE_COMPLETE'],
+        },
+      },
+      undefined,
+      [...HEALTH, '--poll-seconds', '0', '--wait-seconds', '60'],
+    );
+    // THEN it waited twice, then passed
+    expect(run.stdout.match(/wait {2}stack baseline-dev-security: UPDATE_IN_PROGRESS/g)).toHaveLength(2);
+    expect(run.code).toBe(0);
+  });
+
+  test('fails when a stack is still in progress at the deadline, naming the state and the wait', () => {
+    const run = validate({ stacks: { ...HEALTHY, 'baseline-dev-security': 'UPDATE_IN_PROGRESS' } });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('FAIL  stack baseline-dev-security: still UPDATE_IN_PROGRESS after 0 s');
+  });
+
+  test('reports drift CloudFormation detected, without failing on it', () => {
+    const run = validate({ stacks: HEALTHY, drift: { 'baseline-dev-security': 'DRIFTED' } });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('note  stack baseline-dev-security: DRIFTED at the last drift detection');
   });
 
   test('fails when a stack of the stage does not exist', () => {
@@ -147,10 +206,16 @@ describe('validate-stage.mjs', () => {
     expect(run.stderr).toMatch(/FAIL {2}stack baseline-dev-data: cannot be described .*does not exist/);
   });
 
-  test('fails when an alarm of the stage is in ALARM, naming it', () => {
+  test('fails when a deployment-health alarm of the stage is in ALARM, naming it', () => {
     const run = validate({ stacks: HEALTHY, alarmStates: { [CPU_ALARM]: 'ALARM' } });
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(`FAIL  alarm ${CPU_ALARM}: ALARM`);
+  });
+
+  test('does not block promotion on a traffic alarm in ALARM (rejected flows), and says so', () => {
+    const run = validate({ stacks: HEALTHY, alarmStates: { [REJECTS_ALARM]: 'ALARM' } });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`note  alarm ${REJECTS_ALARM}: ALARM, a traffic alarm that does not block promotion`);
   });
 
   test("ignores alarms in ALARM that are not resources of the stage's stacks", () => {
@@ -159,7 +224,7 @@ describe('validate-stage.mjs', () => {
     expect(run.stdout).not.toContain('someone-elses-alarm');
   });
 
-  test('fails when the lookup role cannot be assumed', () => {
+  test('fails when the validation role cannot be assumed', () => {
     const run = validate({ stacks: HEALTHY, assumeRoleFails: true });
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/validate-stage: aws sts assume-role failed/);

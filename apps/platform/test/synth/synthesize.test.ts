@@ -5,10 +5,16 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { aws_ec2 as ec2, aws_s3 as s3, Stack } from 'aws-cdk-lib';
+import { aws_ec2 as ec2, aws_s3 as s3, CfnResource, Stack } from 'aws-cdk-lib';
 import { buildPlatformApp } from '../../src/app';
 import { parseContextArgs } from '../../src/synth/args';
 import { synthesizeApp, SynthResult } from '../../src/synth/synthesize';
+import { ReportedFinding } from '../../src/synth/validation-report';
+import {
+  CODEPIPELINE_TEMPLATE_LIMIT_BYTES,
+  TEMPLATE_SIZE_GATE_SHARE,
+  templateSizeProblems,
+} from '../../src/synth/template-size';
 import { fixtureAssembly, withoutBuiltinValidation } from '../support/assembly';
 
 const config = fixtureAssembly().config;
@@ -20,13 +26,15 @@ function tempOutdir(): string {
 describe('a finding planted inside a stage', () => {
   let result: SynthResult;
   beforeAll(() => {
-    // GIVEN the default app plus an unencrypted, unlogged bucket in the prod eu-central-1 Data stack
+    // GIVEN the fixture app plus an unencrypted, unlogged bucket in the prod eu-central-1 Data stack,
+    // whose metadata also makes that template larger than the size gate allows
     const { app } = buildPlatformApp({
       config,
       outdir: tempOutdir(),
       extendStage: (stage) => {
         if (stage.node.id === 'prod-eu-central-1') {
-          new s3.Bucket(stage.data, 'Planted');
+          const bucket = new s3.Bucket(stage.data, 'Planted');
+          (bucket.node.defaultChild as CfnResource).addMetadata('Padding', 'x'.repeat(850_000));
         }
       },
     });
@@ -38,31 +46,50 @@ describe('a finding planted inside a stage', () => {
     const planted = result.unacknowledged.filter((f) => f.constructPath.startsWith('prod-eu-central-1/Data/Planted/'));
     expect(planted.map((f) => f.rule)).toEqual(expect.arrayContaining(['AwsSolutions-S1', 'AwsSolutions-S10']));
     expect(result.ok).toBe(false);
-    expect(result.problems.join('\n')).toMatch(/^\d+ unacknowledged findings/);
+    expect(result.problems).toEqual(expect.arrayContaining([expect.stringMatching(/^\d+ unacknowledged findings/)]));
   });
 
   test('is the only thing reported: every other finding is acknowledged', () => {
-    expect(result.unacknowledged.filter((f) => !f.constructPath.includes('/Planted/'))).toEqual([]);
+    // (The CDK's own warning that the padded template approaches its size limit is about the plant too.)
+    const aboutThePlant = (f: ReportedFinding) =>
+      f.constructPath.includes('/Planted/') ||
+      (f.constructPath === 'prod-eu-central-1/Data' && f.rule === 'Annotation::@aws-cdk/core:Stack.templateSize');
+    expect(result.unacknowledged.filter((f) => !aboutThePlant(f))).toEqual([]);
   });
 
-  test('shows in the summary row of its stack', () => {
+  test('the oversized template fails the synth, naming its stack, its size and the limit', () => {
+    expect(result.problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /^template of prod-eu-central-1\/Data is \d{6} bytes, above 800000 \(80% of the 1000000-byte template limit of CodePipeline's CloudFormation deploy action\)/,
+        ),
+      ]),
+    );
+    expect(result.summary).toMatch(/^largest template: prod-eu-central-1\/Data, \d{6} bytes \(8\d\.\d% of/m);
+  });
+
+  test('shows in the summary row of its stack, and in the count of its check', () => {
     const row = result.summary.split('\n').find((l) => /^prod-eu-central-1\s.*baseline-prod-data\s/.test(l));
     const [, , , , findings] = row!.trim().split(/\s{2,}/);
     expect(Number(findings)).toBeGreaterThan(0);
     expect(result.summary).toMatch(
       /^18 stacks, \d+ resources, [1-9]\d* unacknowledged findings, \d+ acknowledged findings$/m,
     );
+    expect(result.summary).toMatch(/^ {2}AwsSolutions: [1-9]\d* unacknowledged, \d+ acknowledged$/m);
+    expect(result.summary).toMatch(/^ {2}Control Tower controls: [1-9]\d* unacknowledged, [1-9]\d* acknowledged$/m);
   });
 });
 
 describe('a context lookup', () => {
   test('fails the synth and names the lookup', () => {
     // GIVEN a stack with a concrete environment that looks up a VPC (would call AWS through the CLI)
-    const { app } = buildPlatformApp({ config, outdir: tempOutdir() });
-    const stack = new Stack(app, 'Lookup', { env: { account: '222222222222', region: 'eu-west-1' } });
-    ec2.Vpc.fromLookup(stack, 'Vpc', { vpcId: 'vpc-12345678' });
-    // WHEN
-    const result = withoutBuiltinValidation(() => synthesizeApp(app));
+    const result = withoutBuiltinValidation(() => {
+      const { app } = buildPlatformApp({ config, outdir: tempOutdir() });
+      const stack = new Stack(app, 'Lookup', { env: { account: '222222222222', region: 'eu-west-1' } });
+      ec2.Vpc.fromLookup(stack, 'Vpc', { vpcId: 'vpc-12345678' });
+      // WHEN
+      return synthesizeApp(app);
+    });
     // THEN
     expect(result.ok).toBe(false);
     expect(result.lookups).toEqual([expect.stringMatching(/^vpc-provider:account=222222222222:/)]);
@@ -90,5 +117,22 @@ describe('parseContextArgs', () => {
     expect(() => parseContextArgs(['-c', 'config'])).toThrow(
       "context 'config' must be key=value, e.g. config=path/to/config.yaml",
     );
+  });
+});
+
+describe('templateSizeProblems', () => {
+  test('passes a template at the gate, fails one a byte above it', () => {
+    const sizes = [
+      { stack: 'a/Network', file: 'a.json', bytes: 801 },
+      { stack: 'b/Network', file: 'b.json', bytes: 800 },
+    ];
+    expect(templateSizeProblems(sizes, 1000)).toEqual([
+      expect.stringMatching(/^template of a\/Network is 801 bytes, above 800 /),
+    ]);
+  });
+
+  test("the limit is the deploy action's 1 MB, read as 1,000,000 bytes, and the gate 80% of it", () => {
+    expect(CODEPIPELINE_TEMPLATE_LIMIT_BYTES).toBe(1_000_000);
+    expect(TEMPLATE_SIZE_GATE_SHARE).toBe(0.8);
   });
 });

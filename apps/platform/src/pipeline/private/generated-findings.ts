@@ -145,12 +145,16 @@ function acknowledgeReplicationBucket(bucket: s3.IBucket, region: string): void 
       'it only relays artifacts that are read from the logged home-region artifact bucket',
     ],
     [
-      'NIST.800.53.R5::NIST.800.53.R5-S3BucketVersioningEnabled',
-      'each artifact is written once under a key unique to its run, so there is no overwrite to undo',
-    ],
-    [
       'NIST.800.53.R5::NIST.800.53.R5-S3BucketReplicationEnabled',
       'it is itself the replica of the home-region artifact bucket',
+    ],
+    [
+      'CloudFormation-Validate::s3_bucket_logging_enabled_check',
+      'it only relays artifacts that are read from the logged home-region artifact bucket',
+    ],
+    [
+      'CloudFormation-Validate::s3_bucket_object_lock_enabled_check',
+      'its artifacts are transient copies that its lifecycle rule expires; Object Lock could not be turned off again',
     ],
   ];
   for (const [id, why] of acks) {

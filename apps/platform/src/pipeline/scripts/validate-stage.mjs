@@ -3,25 +3,42 @@
  * Post-deployment check of one stage-region, run by the pipeline after the stage's stacks deploy.
  *
  *   node validate-stage.mjs --region <region> [--role-arn <arn>] --stack <name> [--stack <name> ...]
+ *        [--health-alarm <logical id> ...] [--wait-seconds <n>] [--poll-seconds <n>]
  *
- * Fails (exit 1) when a stack is missing or not in CREATE_COMPLETE, UPDATE_COMPLETE or
- * IMPORT_COMPLETE (a ROLLBACK_COMPLETE or UPDATE_ROLLBACK_COMPLETE stack is "complete" but does not
- * run what this pipeline deployed), or when any CloudWatch alarm that is a resource of those
- * stacks is in ALARM. An alarm in INSUFFICIENT_DATA passes: a freshly created alarm has no data yet.
+ * Stacks. A stack in a *_IN_PROGRESS state is still being changed (another run, a rollback): the
+ * check waits for it, polling every --poll-seconds, for at most --wait-seconds, then fails.
+ * UPDATE_COMPLETE_CLEANUP_IN_PROGRESS is done: "the stack has been updated and is usable, but
+ * CloudFormation is still deleting the old resources"; UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS
+ * is a failed update, rolled back (AWS CloudFormation User Guide, "Stack status codes"). It passes
+ * CREATE_COMPLETE, UPDATE_COMPLETE, IMPORT_COMPLETE and UPDATE_COMPLETE_CLEANUP_IN_PROGRESS; every other
+ * final state (a ROLLBACK_COMPLETE or UPDATE_ROLLBACK_COMPLETE stack does not run what this pipeline
+ * deployed) fails. Drift CloudFormation has already detected is reported, not failed on.
  *
- * Reads only: with --role-arn it first assumes that role (the target account's CDK bootstrap
- * lookup role, ReadOnlyAccess) and uses its credentials for every later call. Only the AWS CLI and
+ * Alarms. Only the alarms named with --health-alarm (logical ids of the stacks' alarms, the ones that
+ * mean "this deployment is broken": the database is unavailable, out of storage or out of memory)
+ * fail the check when in ALARM; traffic alarms (rejected flows, latency, connections) are reported
+ * and do not block promotion. INSUFFICIENT_DATA passes: a freshly created alarm has no data yet.
+ *
+ * Reads only: with --role-arn it first assumes that role (the stage-region's validation role, which
+ * may make exactly these calls) and uses its credentials for every later call. Only the AWS CLI and
  * Node are needed (both are on the CodeBuild standard image); no npm packages.
  */
 import { execFileSync } from 'node:child_process';
 
-const COMPLETE = new Set(['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'IMPORT_COMPLETE']);
+const COMPLETE = new Set([
+  'CREATE_COMPLETE',
+  'UPDATE_COMPLETE',
+  'IMPORT_COMPLETE',
+  'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS',
+]);
+/** The one *_IN_PROGRESS state that is a final outcome: a failed update, rolled back, cleaning up. */
+const FAILED_CLEANUP = 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS';
 const ALARM_TYPES = new Set(['AWS::CloudWatch::Alarm', 'AWS::CloudWatch::CompositeAlarm']);
 /** describe-alarms accepts at most 100 names per call. */
 const NAMES_PER_CALL = 100;
 
 function parseArgs(argv) {
-  const args = { stacks: [] };
+  const args = { stacks: [], healthAlarms: [], waitSeconds: 1200, pollSeconds: 20 };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = argv[i + 1];
@@ -34,8 +51,19 @@ function parseArgs(argv) {
       args.roleArn = value;
     } else if (flag === '--stack') {
       args.stacks.push(value);
+    } else if (flag === '--health-alarm') {
+      args.healthAlarms.push(value);
+    } else if (flag === '--wait-seconds' || flag === '--poll-seconds') {
+      const n = Number(value);
+      if (!Number.isInteger(n) || n < 0) {
+        throw new Error(`${flag} '${value}' must be a whole number of seconds`);
+      }
+      args[flag === '--wait-seconds' ? 'waitSeconds' : 'pollSeconds'] = n;
     } else {
-      throw new Error(`unknown argument ${flag}; usage: --region <region> [--role-arn <arn>] --stack <name>...`);
+      throw new Error(
+        `unknown argument ${flag}; usage: --region <region> [--role-arn <arn>] --stack <name>... ` +
+          '[--health-alarm <logical id>...] [--wait-seconds <n>] [--poll-seconds <n>]',
+      );
     }
     i++;
   }
@@ -83,22 +111,45 @@ function assumeRole(roleArn, region) {
   };
 }
 
-function main() {
-  const args = parseArgs(process.argv.slice(2));
-  const env = args.roleArn ? assumeRole(args.roleArn, args.region) : process.env;
-  const problems = [];
-  const alarmNames = [];
+function sleep(seconds) {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, seconds * 1000);
+}
 
-  for (const stackName of args.stacks) {
+/** The stack, once it is in a final state, or the reason it is not. */
+function settledStack(env, args, stackName) {
+  const deadline = Date.now() + args.waitSeconds * 1000;
+  for (;;) {
     let stack;
     try {
       stack = aws(env, args.region, 'cloudformation', 'describe-stacks', '--stack-name', stackName).Stacks?.[0];
     } catch (e) {
-      problems.push(`stack ${stackName}: cannot be described (${e.message})`);
-      continue;
+      return { problem: `stack ${stackName}: cannot be described (${e.message})` };
     }
     if (!stack) {
-      problems.push(`stack ${stackName}: not found`);
+      return { problem: `stack ${stackName}: not found` };
+    }
+    const status = stack.StackStatus;
+    if (!status.endsWith('_IN_PROGRESS') || COMPLETE.has(status) || status === FAILED_CLEANUP) {
+      return { stack };
+    }
+    if (Date.now() >= deadline) {
+      return { problem: `stack ${stackName}: still ${status} after ${args.waitSeconds} s; expected it to finish` };
+    }
+    console.log(`wait  stack ${stackName}: ${status}`);
+    sleep(args.pollSeconds);
+  }
+}
+
+function main() {
+  const args = parseArgs(process.argv.slice(2));
+  const env = args.roleArn ? assumeRole(args.roleArn, args.region) : process.env;
+  const problems = [];
+  const alarms = [];
+
+  for (const stackName of args.stacks) {
+    const { stack, problem } = settledStack(env, args, stackName);
+    if (problem) {
+      problems.push(problem);
       continue;
     }
     if (!COMPLETE.has(stack.StackStatus)) {
@@ -107,16 +158,22 @@ function main() {
       continue;
     }
     console.log(`ok    stack ${stackName}: ${stack.StackStatus}`);
+    if (stack.DriftInformation?.StackDriftStatus === 'DRIFTED') {
+      console.log(
+        `note  stack ${stackName}: DRIFTED at the last drift detection ` +
+          `(${stack.DriftInformation.LastCheckTimestamp ?? 'time unknown'}); someone changed it outside CloudFormation`,
+      );
+    }
     const resources = aws(env, args.region, 'cloudformation', 'list-stack-resources', '--stack-name', stackName);
     for (const r of resources.StackResourceSummaries ?? []) {
       if (ALARM_TYPES.has(r.ResourceType) && r.PhysicalResourceId) {
-        alarmNames.push(r.PhysicalResourceId);
+        alarms.push({ name: r.PhysicalResourceId, health: args.healthAlarms.includes(r.LogicalResourceId) });
       }
     }
   }
 
-  for (let i = 0; i < alarmNames.length; i += NAMES_PER_CALL) {
-    const names = alarmNames.slice(i, i + NAMES_PER_CALL);
+  for (let i = 0; i < alarms.length; i += NAMES_PER_CALL) {
+    const batch = alarms.slice(i, i + NAMES_PER_CALL);
     const result = aws(
       env,
       args.region,
@@ -126,11 +183,14 @@ function main() {
       'MetricAlarm',
       'CompositeAlarm',
       '--alarm-names',
-      ...names,
+      ...batch.map((a) => a.name),
     );
     for (const alarm of [...(result.MetricAlarms ?? []), ...(result.CompositeAlarms ?? [])]) {
-      if (alarm.StateValue === 'ALARM') {
+      const health = batch.find((a) => a.name === alarm.AlarmName)?.health ?? false;
+      if (alarm.StateValue === 'ALARM' && health) {
         problems.push(`alarm ${alarm.AlarmName}: ALARM (${alarm.StateReason ?? 'no reason given'})`);
+      } else if (alarm.StateValue === 'ALARM') {
+        console.log(`note  alarm ${alarm.AlarmName}: ALARM, a traffic alarm that does not block promotion`);
       } else {
         console.log(`ok    alarm ${alarm.AlarmName}: ${alarm.StateValue}`);
       }
@@ -140,8 +200,10 @@ function main() {
   for (const p of problems) {
     console.error(`FAIL  ${p}`);
   }
+  const health = alarms.filter((a) => a.health).length;
   console.log(
-    `${args.stacks.length} stacks, ${alarmNames.length} alarms in ${args.region}: ${problems.length === 0 ? 'healthy' : `${problems.length} problems`}`,
+    `${args.stacks.length} stacks, ${alarms.length} alarms (${health} deployment-health) in ${args.region}: ` +
+      `${problems.length === 0 ? 'healthy' : `${problems.length} problems`}`,
   );
   return problems.length === 0 ? 0 : 1;
 }
