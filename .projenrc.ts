@@ -32,6 +32,8 @@ const app = new CdkApp({
   description: 'The CDK app: a self-mutating pipeline that deploys the baseline to every stage and region in config',
   libraries: [rules, ...libraries],
   deps: [`cdk-nag@${VERSIONS.cdkNag}`, `zod@${VERSIONS.zod}`, `yaml@${VERSIONS.yaml}`],
+  // The access matrix's IAM policy simulator: AGPL-3.0, so for tests only, never shipped.
+  devDeps: [`@cloud-copilot/iam-simulate@${VERSIONS.iamSimulate}`],
   contextOverrides: {
     // Strong references (CloudFormation exports) stop the Security stack's key or the Network stack's
     // VPC from being deleted or changed while the Data stack still uses them. `cdk init` recommends

@@ -28,6 +28,8 @@ export interface CdkAppOptions {
   readonly libraries: WorkspaceProject[];
   /** Extra runtime dependencies (`name@version`). @default [] */
   readonly deps?: string[];
+  /** Extra development dependencies (`name@version`), for tests only. @default [] */
+  readonly devDeps?: string[];
   /**
    * Context values that deliberately differ from `cdk init`'s recommended feature flags.
    *
@@ -68,7 +70,7 @@ export class CdkApp extends WorkspaceProject {
       workspaceDeps: options.libraries,
       tags: ['type:app'],
     });
-    this.addDevDeps(`aws-cdk@${VERSIONS.awsCdkCli}`);
+    this.addDevDeps(`aws-cdk@${VERSIONS.awsCdkCli}`, ...(options.devDeps ?? []));
     this.gitignore.exclude('/cdk.out/', '/cdk.context.json');
 
     const recommended = readRecommendedFlags(this.root.outdir);

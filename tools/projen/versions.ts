@@ -26,6 +26,9 @@ export const VERSIONS = {
   // AWS Control Tower's proactive controls as Guard rules; only its rule files are used (run by the
   // CDK's own CloudFormation validation engine), not its native cfn-guard binary.
   cdkValidatorCfnguard: '0.0.62',
+  // Test-only (AGPL-3.0): evaluates the synthesized IAM, bucket, key and topic policies with IAM's
+  // semantics for the access matrix. A devDependency of the app, never bundled or shipped.
+  iamSimulate: '0.1.173',
   yaml: '2.9.1',
 } as const;
 

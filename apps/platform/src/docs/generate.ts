@@ -4,6 +4,7 @@ import { APP_ROOT } from '../app';
 import { configJsonSchema, configReferenceMarkdown, PlatformConfig } from '../config';
 import { PlatformStage } from '../stage';
 import { ReportedFinding } from '../synth/validation-report';
+import { ACCESS_REPORT_FILE, renderAccessReport } from './access-report';
 import { renderComplianceReport } from './compliance-report';
 import { pipelineDiagram, renderDiagrams } from './diagrams';
 
@@ -35,6 +36,7 @@ export function generatedDocs(input: DocsInput): Record<string, string> {
     'apps/platform/config/config.schema.json': JSON.stringify(configJsonSchema(), null, 2) + '\n',
     'docs/config.md': configReferenceMarkdown(),
     'docs/compliance.md': renderComplianceReport(input.findings, stageRegionIds),
+    [ACCESS_REPORT_FILE]: renderAccessReport(),
     ...renderDiagrams({ config: input.config, assembly: input.assembly }),
     'README.md': withReadmeDiagram(input.readme, pipelineDiagram(input.config)),
   };

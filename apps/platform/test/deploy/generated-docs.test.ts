@@ -35,12 +35,13 @@ describe('generated docs', () => {
     },
   );
 
-  test('include the config schema the YAML references, the references, the report and the diagrams', () => {
+  test('include the config schema the YAML references, the references, the reports and the diagrams', () => {
     expect(Object.keys(files)).toEqual(
       expect.arrayContaining([
         'apps/platform/config/config.schema.json',
         'docs/config.md',
         'docs/compliance.md',
+        'docs/access.md',
         'README.md',
       ]),
     );
