@@ -16,6 +16,7 @@ import {
 import { Construct } from 'constructs';
 import {
   Ipv4Cidr,
+  LOGS_RETENTION_DAYS,
   MYSQL_ALLOCATED_STORAGE,
   MYSQL_BACKUP_RETENTION_DAYS,
   MYSQL_BACKUP_WINDOW,
@@ -151,7 +152,8 @@ export interface MysqlDatabaseProps {
    * How long the exported database logs (audit, error, slow query) are kept in CloudWatch Logs.
    *
    * One year, like the S3 access logs: the audit log is the record of who connected and who
-   * changed schemas or privileges.
+   * changed schemas or privileges. A period CloudWatch Logs accepts; `RetentionDays.INFINITE` is
+   * refused (`LOGS_RETENTION_DAYS` of `@baseline/rules`).
    *
    * @default logs.RetentionDays.ONE_YEAR
    */
@@ -284,6 +286,9 @@ export class MysqlDatabase extends Construct {
       maintenanceWindow,
     );
 
+    const logRetention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
+    enforceRule(this, 'logRetention', logRetention, LOGS_RETENTION_DAYS);
+
     const major = props.engineMajorVersion ?? MYSQL_DEFAULT_MAJOR_VERSION;
     enforceRule(this, 'engineMajorVersion', { major, date: todayUtc() }, MYSQL_MAJOR_VERSION, major);
     // The major alone (`8.4`), as the full version too: CloudFormation then passes EngineVersion "8.4"
@@ -342,7 +347,7 @@ export class MysqlDatabase extends Construct {
     for (const logType of LOG_EXPORTS) {
       logGroups[logType] = new logs.LogGroup(this, LOG_GROUP_IDS[logType], {
         logGroupName: `/aws/rds/instance/${props.instanceIdentifier}/${logType}`,
-        retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+        retention: logRetention,
         encryptionKey: props.logsKey,
         // Named, so not plain Retain: a group kept after a failed first create makes the retry fail
         // with "already exists". RetainExceptOnCreate deletes it only when its creation rolls back.

@@ -455,6 +455,12 @@ describe('MysqlDatabase props validation', () => {
     );
   });
 
+  test('fails when logRetention is INFINITE (log groups need a retention period)', () => {
+    expect(build({ logRetention: logs.RetentionDays.INFINITE })).toThrow(
+      /Dev\/Data\/Database: logRetention 9999 is not a CloudWatch Logs retention period/,
+    );
+  });
+
   test.each(['admin', 'postgres', 'Admin', '1dba', 'db-admin'])('fails when masterUsername is %s', (name) => {
     expect(build({ masterUsername: name })).toThrow(
       new RegExp(`Dev/Data/Database: masterUsername '${name}' is not allowed`),

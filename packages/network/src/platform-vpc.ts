@@ -5,20 +5,22 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import {
+  LOGS_LOG_GROUP_NAME,
+  LOGS_RETENTION_DAYS,
+  NETWORK_AVAILABILITY_ZONES,
+  NETWORK_NAT_GATEWAYS,
+  NETWORK_VPC_CIDR,
+  NETWORK_VPC_CIDR_SIZE,
+  PLATFORM_VPC_SUBNET_MASKS,
   acknowledgeKeyOfAnotherStack,
-  addressesNeeded,
-  isPrivateRange,
-  parseIpv4Cidr,
-  smallestPrefixFor,
+  enforceRule,
 } from '@baseline/rules';
 import { DefaultSecurityGroupLockdown } from './private/default-security-group-lockdown';
 import { withExplicitZones } from './private/explicit-zones';
 import { OwnedLogGroupDestination } from './private/owned-log-group-destination';
 
 /** Subnet sizes per zone: a /24 of NAT gateways, room for ~1000 application ENIs, a /24 for data. */
-const PUBLIC_MASK = 24;
-const APPLICATION_MASK = 22;
-const ISOLATED_MASK = 24;
+const { public: PUBLIC_MASK, application: APPLICATION_MASK, isolated: ISOLATED_MASK } = PLATFORM_VPC_SUBNET_MASKS;
 
 /** The interface endpoints created when `interfaceEndpoints` is true; see that prop for why each. */
 const INTERFACE_ENDPOINTS: ReadonlyArray<{ id: string; service: ec2.InterfaceVpcEndpointAwsService }> = [
@@ -36,7 +38,8 @@ export interface PlatformVpcProps {
    * derived from it), a network address with its host bits zero, inside RFC 1918 (a public range
    * would shadow internet addresses), at most a /16 (the largest VPC AWS allows), and large enough
    * for one Public /24, one Application /22 and one Isolated /24 per availability zone: a /20 holds
-   * two zones, a /19 up to five, a /16 any region.
+   * two zones, a /19 up to four, a /16 any region (`NETWORK_VPC_CIDR` and `NETWORK_VPC_CIDR_SIZE` of
+   * `@baseline/rules`, which the app's config loader checks too).
    */
   readonly cidr: string;
 
@@ -87,8 +90,9 @@ export interface PlatformVpcProps {
   /**
    * How long flow log records are kept.
    *
-   * `RetentionDays.INFINITE` is refused: unbounded retention of every connection record is a cost
-   * and privacy liability, and NIST 800-53 R5 requires an explicit retention period.
+   * A period CloudWatch Logs accepts (`LOGS_RETENTION_DAYS`); `RetentionDays.INFINITE` is refused:
+   * unbounded retention of every connection record is a cost and privacy liability, and NIST 800-53 R5
+   * requires an explicit retention period.
    *
    * @default logs.RetentionDays.TWO_WEEKS
    */
@@ -187,16 +191,26 @@ export class PlatformVpc extends Construct {
   constructor(scope: Construct, id: string, props: PlatformVpcProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    this.validateAvailabilityZones(props.availabilityZones, stack.region);
-    this.validateCidr(props.cidr, props.availabilityZones.length);
-    this.validateNatGateways(props.natGateways, props.availabilityZones.length);
-    this.validateFlowLogGroupName(props.flowLogGroupName);
+    const zones = props.availabilityZones;
+    enforceRule(
+      this,
+      'availabilityZones',
+      // Zones are matched to the region only when the stack's region is known at synth time.
+      { zones, region: Token.isUnresolved(stack.region) ? undefined : stack.region },
+      NETWORK_AVAILABILITY_ZONES,
+      zones,
+    );
+    this.validateCidr(props.cidr, zones.length);
+    enforceRule(
+      this,
+      'natGateways',
+      { count: props.natGateways, zoneCount: zones.length },
+      NETWORK_NAT_GATEWAYS,
+      props.natGateways,
+    );
+    enforceRule(this, 'flowLogGroupName', props.flowLogGroupName, LOGS_LOG_GROUP_NAME);
     const retention = props.flowLogRetention ?? logs.RetentionDays.TWO_WEEKS;
-    if (retention === logs.RetentionDays.INFINITE) {
-      throw new Error(
-        `${this.node.path}: flowLogRetention RetentionDays.INFINITE is not allowed; choose a finite RetentionDays value`,
-      );
-    }
+    enforceRule(this, 'flowLogRetention', retention, LOGS_RETENTION_DAYS);
 
     this.vpc = withExplicitZones(
       stack,
@@ -357,88 +371,13 @@ export class PlatformVpc extends Construct {
   }
 
   private validateCidr(cidr: string, zoneCount: number): void {
-    const where = `${this.node.path}: cidr`;
     if (Token.isUnresolved(cidr)) {
       throw new Error(
-        `${where} is an unresolved token; it must be a literal such as '10.0.0.0/16' because the database's ` +
-          'ingress rules are built from the concrete Application subnet CIDRs',
+        `${this.node.path}: cidr is an unresolved token; it must be a literal such as '10.0.0.0/16' because the ` +
+          "database's ingress rules are built from the concrete Application subnet CIDRs",
       );
     }
-    const parsed = parseIpv4Cidr(cidr);
-    if (typeof parsed === 'string') {
-      throw new Error(`${where} '${cidr}' ${parsed}; expected an IPv4 network such as '10.0.0.0/16'`);
-    }
-    if (!isPrivateRange(parsed)) {
-      throw new Error(
-        `${where} '${cidr}' is not inside the private ranges 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16`,
-      );
-    }
-    if (parsed.prefix < 16) {
-      throw new Error(`${where} '${cidr}' is larger than /16, the largest CIDR block AWS allows for a VPC`);
-    }
-    const needed = addressesNeeded([PUBLIC_MASK, APPLICATION_MASK, ISOLATED_MASK], zoneCount);
-    const available = 2 ** (32 - parsed.prefix);
-    if (needed > available) {
-      throw new Error(
-        `${where} '${cidr}' has ${available} addresses; ${zoneCount} zone(s) of Public /${PUBLIC_MASK}, ` +
-          `Application /${APPLICATION_MASK} and Isolated /${ISOLATED_MASK} subnets need ${needed}, ` +
-          `a /${smallestPrefixFor(needed)} or larger`,
-      );
-    }
+    enforceRule(this, 'cidr', cidr, NETWORK_VPC_CIDR);
+    enforceRule(this, 'cidr', { cidr, zoneCount }, NETWORK_VPC_CIDR_SIZE, cidr);
   }
-
-  private validateAvailabilityZones(zones: string[], region: string): void {
-    const where = `${this.node.path}: availabilityZones ${formatList(zones)}`;
-    if (zones.length < 2) {
-      throw new Error(`${where} has ${zones.length} zone(s); at least 2 are required`);
-    }
-    const seen = new Set<string>();
-    for (const zone of zones) {
-      if (Token.isUnresolved(zone)) {
-        continue;
-      }
-      if (seen.has(zone)) {
-        throw new Error(`${where} lists '${zone}' more than once; each zone must be unique`);
-      }
-      seen.add(zone);
-      if (!Token.isUnresolved(region) && !new RegExp(`^${escapeRegExp(region)}[a-z]$`).test(zone)) {
-        throw new Error(
-          `${where} contains '${zone}', which is not a zone of the stack's region '${region}'; ` +
-            `zones of that region are named ${region}a, ${region}b, ...`,
-        );
-      }
-    }
-  }
-
-  private validateNatGateways(count: number, zoneCount: number): void {
-    if (Token.isUnresolved(count)) {
-      return;
-    }
-    if (!Number.isInteger(count) || count < 1 || count > zoneCount) {
-      throw new Error(
-        `${this.node.path}: natGateways ${count} is not allowed; use a whole number from 1 to ${zoneCount} ` +
-          `(at most one per availability zone, at least one because the Application subnets egress through NAT)`,
-      );
-    }
-  }
-
-  private validateFlowLogGroupName(name: string): void {
-    if (Token.isUnresolved(name)) {
-      return;
-    }
-    if (!/^[.\-_/#A-Za-z0-9]{1,512}$/.test(name)) {
-      throw new Error(
-        `${this.node.path}: flowLogGroupName '${name}' is not a valid log group name; ` +
-          'use 1 to 512 characters of a-z, A-Z, 0-9, ".", "-", "_", "/" and "#"',
-      );
-    }
-  }
-}
-
-function formatList(values: string[]): string {
-  return `[${values.map((v) => `'${v}'`).join(', ')}]`;
-}
-
-function escapeRegExp(value: string): string {
-  return value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

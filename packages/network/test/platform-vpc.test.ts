@@ -464,7 +464,13 @@ describe('PlatformVpc props validation', () => {
 
   test('fails when flowLogRetention is INFINITE', () => {
     expect(build({ flowLogRetention: logs.RetentionDays.INFINITE })).toThrow(
-      /Dev\/Network\/Vpc: flowLogRetention RetentionDays.INFINITE is not allowed/,
+      /Dev\/Network\/Vpc: flowLogRetention 9999 is not a CloudWatch Logs retention period; .* \(9999 is RetentionDays\.INFINITE: unbounded retention is not allowed\)/,
+    );
+  });
+
+  test('fails when flowLogRetention is a number of days CloudWatch Logs does not accept', () => {
+    expect(build({ flowLogRetention: 10 as logs.RetentionDays })).toThrow(
+      /Dev\/Network\/Vpc: flowLogRetention 10 is not a CloudWatch Logs retention period; give one of 1, 3, 5, 7, 14/,
     );
   });
 

@@ -6,7 +6,12 @@ import {
   aws_sns as sns,
   aws_sns_subscriptions as subscriptions,
 } from 'aws-cdk-lib';
-import { cloudWatchAlarmSourceConditions } from '@baseline/rules';
+import {
+  SNS_EMAIL_ADDRESS,
+  SNS_EMAIL_ADDRESSES_DISTINCT,
+  cloudWatchAlarmSourceConditions,
+  enforceRule,
+} from '@baseline/rules';
 import { Construct } from 'constructs';
 
 /** Properties of an {@link AlarmTopic}. */
@@ -40,8 +45,6 @@ export interface AlarmTopicProps {
    */
   readonly displayName?: string;
 }
-
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /**
  * An SNS topic that CloudWatch alarms publish to, encrypted with a customer-managed key and reachable
@@ -102,23 +105,8 @@ function rejectAwsManagedKey(scope: Construct, key: kms.IKey): void {
 }
 
 function validateEmailAddresses(scope: Construct, emailAddresses: string[]): void {
-  const seen = new Set<string>();
-  for (const address of emailAddresses) {
-    if (Token.isUnresolved(address)) {
-      continue;
-    }
-    if (!EMAIL.test(address)) {
-      throw new Error(
-        `${scope.node.path}: emailAddresses contains '${address}', which is not an e-mail address ` +
-          '(expected name@domain.tld without spaces)',
-      );
-    }
-    const normalized = address.toLowerCase();
-    if (seen.has(normalized)) {
-      throw new Error(`${scope.node.path}: emailAddresses contains '${address}' twice; list each address once`);
-    }
-    seen.add(normalized);
-  }
+  emailAddresses.forEach((address, i) => enforceRule(scope, `emailAddresses[${i}]`, address, SNS_EMAIL_ADDRESS));
+  enforceRule(scope, 'emailAddresses', emailAddresses, SNS_EMAIL_ADDRESSES_DISTINCT);
 }
 
 /**

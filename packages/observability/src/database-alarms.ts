@@ -1,12 +1,7 @@
 import { Duration, Token, aws_cloudwatch as cloudwatch, aws_rds as rds, aws_sns as sns } from 'aws-cdk-lib';
+import { ALARM_PERCENT, ALARM_PERCENT_BELOW_HUNDRED, ALARM_POSITIVE, enforceRule } from '@baseline/rules';
 import { Construct } from 'constructs';
 import { notifyOnAlarmAndOk } from './private/notify';
-import {
-  PERCENT_ABOVE_ZERO_TO_HUNDRED,
-  PERCENT_BETWEEN_ZERO_AND_HUNDRED,
-  POSITIVE,
-  validateNumber,
-} from './private/validation';
 
 /** Properties of {@link DatabaseAlarms}. */
 export interface DatabaseAlarmsProps {
@@ -142,13 +137,13 @@ export class DatabaseAlarms extends Construct {
           'the storage threshold in bytes is computed from it at synthesis',
       );
     }
-    validateNumber(this, 'allocatedStorageGiB', props.allocatedStorageGiB, POSITIVE);
-    validateNumber(this, 'cpuUtilizationPercent', cpuUtilizationPercent, PERCENT_ABOVE_ZERO_TO_HUNDRED);
-    validateNumber(this, 'freeStoragePercent', freeStoragePercent, PERCENT_BETWEEN_ZERO_AND_HUNDRED);
-    validateNumber(this, 'freeableMemoryMiB', freeableMemoryMiB, POSITIVE);
-    validateNumber(this, 'maxConnections', maxConnections, POSITIVE);
-    validateNumber(this, 'readLatencyMs', readLatencyMs, POSITIVE);
-    validateNumber(this, 'writeLatencyMs', writeLatencyMs, POSITIVE);
+    enforceRule(this, 'allocatedStorageGiB', props.allocatedStorageGiB, ALARM_POSITIVE);
+    enforceRule(this, 'cpuUtilizationPercent', cpuUtilizationPercent, ALARM_PERCENT);
+    enforceRule(this, 'freeStoragePercent', freeStoragePercent, ALARM_PERCENT_BELOW_HUNDRED);
+    enforceRule(this, 'freeableMemoryMiB', freeableMemoryMiB, ALARM_POSITIVE);
+    enforceRule(this, 'maxConnections', maxConnections, ALARM_POSITIVE);
+    enforceRule(this, 'readLatencyMs', readLatencyMs, ALARM_POSITIVE);
+    enforceRule(this, 'writeLatencyMs', writeLatencyMs, ALARM_POSITIVE);
 
     const instanceIdentifier = props.instance.instanceIdentifier;
     const metric = (metricName: string, statistic: string) =>

@@ -1,8 +1,8 @@
 import { Duration, Names, Token, aws_cloudwatch as cloudwatch, aws_logs as logs, aws_sns as sns } from 'aws-cdk-lib';
+import { ALARM_POSITIVE, enforceRule } from '@baseline/rules';
 import { Construct } from 'constructs';
 import { parseFlowLogFormat } from './private/flow-log-format';
 import { notifyOnAlarmAndOk } from './private/notify';
-import { POSITIVE, validateNumber } from './private/validation';
 
 /** Properties of a {@link FlowLogRejectAlarm}. */
 export interface FlowLogRejectAlarmProps {
@@ -86,7 +86,7 @@ export class FlowLogRejectAlarm extends Construct {
     super(scope, id);
 
     const rejectThreshold = props.rejectThreshold ?? 100;
-    validateNumber(this, 'rejectThreshold', rejectThreshold, POSITIVE);
+    enforceRule(this, 'rejectThreshold', rejectThreshold, ALARM_POSITIVE);
 
     if (Token.isUnresolved(props.flowLogFormat)) {
       throw new Error(

@@ -1,4 +1,5 @@
-import { Token, aws_cloudwatch as cloudwatch } from 'aws-cdk-lib';
+import { aws_cloudwatch as cloudwatch } from 'aws-cdk-lib';
+import { CLOUDWATCH_DASHBOARD_NAME, enforceRule } from '@baseline/rules';
 import { Construct } from 'constructs';
 
 /** Properties of an {@link OperationsDashboard}. */
@@ -22,7 +23,6 @@ export interface OperationsDashboardProps {
   readonly alarms: cloudwatch.Alarm[];
 }
 
-const DASHBOARD_NAME = /^[A-Za-z0-9_-]{1,255}$/;
 const MAX_ALARMS_IN_STATUS_WIDGET = 100;
 
 /**
@@ -42,12 +42,7 @@ export class OperationsDashboard extends Construct {
   constructor(scope: Construct, id: string, props: OperationsDashboardProps) {
     super(scope, id);
 
-    if (!Token.isUnresolved(props.dashboardName) && !DASHBOARD_NAME.test(props.dashboardName)) {
-      throw new Error(
-        `${this.node.path}: dashboardName '${props.dashboardName}' is not allowed; ` +
-          'give 1 to 255 characters of letters, digits, - and _',
-      );
-    }
+    enforceRule(this, 'dashboardName', props.dashboardName, CLOUDWATCH_DASHBOARD_NAME);
     if (props.alarms.length === 0 || props.alarms.length > MAX_ALARMS_IN_STATUS_WIDGET) {
       throw new Error(
         `${this.node.path}: alarms has ${props.alarms.length} alarms; give between 1 and ${MAX_ALARMS_IN_STATUS_WIDGET}`,

@@ -123,7 +123,7 @@ describe('AlarmTopic props', () => {
     expect(
       () =>
         new AlarmTopic(stack, 'AlarmTopic', { encryptionKey: key, emailAddresses: ['oncall@example.com', 'oncall'] }),
-    ).toThrow(/Observability\/AlarmTopic: emailAddresses contains 'oncall', which is not an e-mail address/);
+    ).toThrow(/Observability\/AlarmTopic: emailAddresses\[1\] 'oncall' is not an e-mail address/);
   });
 
   test('fails when an e-mail address is listed twice', () => {
@@ -134,7 +134,7 @@ describe('AlarmTopic props', () => {
           encryptionKey: key,
           emailAddresses: ['oncall@example.com', 'OnCall@example.com'],
         }),
-    ).toThrow(/emailAddresses contains 'OnCall@example.com' twice/);
+    ).toThrow(/emailAddresses \['oncall@example.com', 'OnCall@example.com'\] contains 'OnCall@example.com' twice/);
   });
 
   test('fails when the key is the AWS-managed SNS key', () => {

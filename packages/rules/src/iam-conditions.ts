@@ -47,6 +47,32 @@ export function cloudWatchAlarmSourceConditions(scope: IConstruct): Record<strin
 }
 
 /**
+ * The conditions that limit a grant to `events.amazonaws.com` acting for EventBridge rules of the
+ * scope's account and region: `aws:SourceAccount` and `aws:SourceArn`
+ * `arn:<partition>:events:<region>:<account>:rule/*`.
+ *
+ * As for alarms, the topic's policy and its key's policy must name the same rules: EventBridge
+ * publishes to an encrypted topic only when the key policy lets `events.amazonaws.com` use the key
+ * (EventBridge User Guide, "Amazon SNS permissions": an encrypted topic's key policy must allow
+ * events.amazonaws.com kms:Decrypt and kms:GenerateDataKey; SNS Developer Guide, "Configure AWS KMS
+ * permissions for AWS services", with aws:SourceAccount and aws:SourceArn against the confused deputy).
+ */
+export function eventBridgeRuleSourceConditions(scope: IConstruct): Record<string, Record<string, string>> {
+  const stack = Stack.of(scope);
+  return {
+    StringEquals: { 'aws:SourceAccount': stack.account },
+    ArnLike: {
+      'aws:SourceArn': stack.formatArn({
+        service: 'events',
+        resource: 'rule',
+        resourceName: '*',
+        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+      }),
+    },
+  };
+}
+
+/**
  * No grant unless it is for an AWS resource or made by an AWS service: the statement AWS Control
  * Tower's proactive control CT.KMS.PR.3 requires, word for word ("denies access to the
  * kms:CreateGrant operation for all principals when the kms:GrantIsForAWSResource and

@@ -40,7 +40,41 @@ export function allValueRules(): ReadonlyArray<ValueRule<never>> {
 }
 
 /**
- * Throws `<construct path>: <prop> <shown> <problem>` when `rule` refuses `value`.
+ * The error {@link enforceRule} throws: its message is `<construct path>: <prop> <value> <problem>`,
+ * and it carries the rule and the value, so that the app can name the config field the value came
+ * from (the loader's table of construct rules maps rule ids to config fields).
+ */
+export class RuleViolation extends Error {
+  /** Tells a RuleViolation from another error without `instanceof`, which fails across copies of this package. */
+  public static isRuleViolation(error: unknown): error is RuleViolation {
+    return (
+      error instanceof Error &&
+      error.name === 'RuleViolation' &&
+      typeof (error as Partial<RuleViolation>).ruleId === 'string' &&
+      typeof (error as Partial<RuleViolation>).constructPath === 'string'
+    );
+  }
+
+  constructor(
+    /** The id of the rule that refused the value. */
+    public readonly ruleId: string,
+    /** The path of the construct that enforced it. */
+    public readonly constructPath: string,
+    /** The prop the value was given as. */
+    public readonly prop: string,
+    /** The value the rule refused. */
+    public readonly value: unknown,
+    /** The rule's words. */
+    public readonly problem: string,
+    shown: unknown,
+  ) {
+    super(`${constructPath}: ${prop} ${showValue(shown)} ${problem}`);
+    this.name = 'RuleViolation';
+  }
+}
+
+/**
+ * Throws a {@link RuleViolation}, `<construct path>: <prop> <shown> <problem>`, when `rule` refuses `value`.
  *
  * `shown` is what the message prints as the value (default: `value` itself, quoted when a string).
  * A value holding an unresolved token is not checked: it is known only at deploy time.
@@ -51,13 +85,20 @@ export function enforceRule<T>(scope: IConstruct, prop: string, value: T, rule: 
   }
   const problem = rule.check(value);
   if (problem !== undefined) {
-    throw new Error(`${scope.node.path}: ${prop} ${showValue(shown ?? value)} ${problem}`);
+    throw new RuleViolation(rule.id, scope.node.path, prop, value, problem, shown ?? value);
   }
 }
 
-/** How a value reads in a message: strings quoted, everything else as JSON. */
+/** How a value reads in a message: strings quoted, lists as `['a', 'b']`, everything else as JSON. */
 export function showValue(value: unknown): string {
-  return typeof value === 'string' ? `'${value}'` : JSON.stringify(value);
+  if (typeof value === 'string') {
+    return `'${value}'`;
+  }
+  if (Array.isArray(value)) {
+    return `[${value.map(showValue).join(', ')}]`;
+  }
+  // JSON has no Infinity or NaN (it writes null); a number reads as itself.
+  return typeof value === 'number' ? String(value) : JSON.stringify(value);
 }
 
 function containsToken(value: unknown): boolean {

@@ -1,15 +1,14 @@
 import { ArnFormat, Duration, RemovalPolicy, Stack, Token, aws_iam as iam, aws_kms as kms } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import {
+  KMS_ALIAS_NAME,
   cloudWatchAlarmSourceConditions,
+  eventBridgeRuleSourceConditions,
   denyGrantsExceptForAwsResources,
+  enforceRule,
   regionalServiceEndpoint,
 } from '@baseline/rules';
 
-/** What KMS allows in an alias name after `alias/`. */
-const ALIAS_NAME_PATTERN = /^[a-zA-Z0-9/_-]+$/;
-/** KMS limits the full alias (`alias/` + name) to 256 characters. */
-const ALIAS_NAME_MAX_LENGTH = 256 - 'alias/'.length;
 /** A service endpoint prefix as used in `kms:ViaService`, e.g. `s3`, `rds`, `secretsmanager`. */
 const SERVICE_PREFIX_PATTERN = /^[a-z0-9][a-z0-9-]*$/;
 const MIN_PENDING_WINDOW_DAYS = 7;
@@ -23,7 +22,8 @@ export interface EncryptionKeyProps {
    * Alias of the key, without the `alias/` prefix, e.g. `baseline/dev/data`.
    *
    * Operators and other stacks find the key by its alias, so it carries the purpose and the stage. Letters,
-   * digits, `/`, `_` and `-` only; the `aws/` prefix is reserved for AWS managed keys.
+   * digits, `/`, `_` and `-` only; the `aws/` prefix is reserved for AWS managed keys (`KMS_ALIAS_NAME` of
+   * `@baseline/rules`, which the app's config loader checks too).
    */
   readonly aliasName: string;
 
@@ -57,6 +57,17 @@ export interface EncryptionKeyProps {
    * @default false
    */
   readonly allowCloudWatchAlarms?: boolean;
+
+  /**
+   * Let EventBridge rules of this account and region publish to an SNS topic encrypted with the key.
+   *
+   * EventBridge publishes as the `events.amazonaws.com` service principal, which needs `kms:Decrypt` and
+   * `kms:GenerateDataKey*` on the topic's key (EventBridge User Guide, "Amazon SNS permissions"). Limited with
+   * `aws:SourceAccount` and `aws:SourceArn` (rules of this account and region).
+   *
+   * @default false
+   */
+  readonly allowEventBridgeRules?: boolean;
 
   /**
    * Services, by endpoint prefix, through which principals of this account use the key, e.g. `['s3', 'rds',
@@ -120,7 +131,7 @@ export class EncryptionKey extends Construct {
   constructor(scope: Construct, id: string, props: EncryptionKeyProps) {
     super(scope, id);
 
-    validateAliasName(this, props.aliasName);
+    enforceRule(this, 'aliasName', props.aliasName, KMS_ALIAS_NAME);
     const viaServices = validateViaServices(this, props.viaServices ?? []);
     const pendingWindow = props.pendingWindow ?? Duration.days(MAX_PENDING_WINDOW_DAYS);
     validatePendingWindow(this, pendingWindow);
@@ -131,6 +142,9 @@ export class EncryptionKey extends Construct {
     }
     if (props.allowCloudWatchAlarms) {
       statements.push(cloudWatchAlarms(this));
+    }
+    if (props.allowEventBridgeRules) {
+      statements.push(eventBridgeRules(this));
     }
     if (viaServices.length > 0) {
       statements.push(...useThroughServices(this, viaServices));
@@ -232,6 +246,16 @@ function cloudWatchAlarms(scope: Construct): iam.PolicyStatement {
   });
 }
 
+function eventBridgeRules(scope: Construct): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'AllowEventBridgeRulesOfThisAccountAndRegion',
+    principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+    actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+    resources: ['*'],
+    conditions: eventBridgeRuleSourceConditions(scope),
+  });
+}
+
 function useThroughServices(scope: Construct, servicePrefixes: string[]): iam.PolicyStatement[] {
   const stack = Stack.of(scope);
   const throughServicesOfThisAccount = {
@@ -257,28 +281,6 @@ function useThroughServices(scope: Construct, servicePrefixes: string[]): iam.Po
       },
     }),
   ];
-}
-
-function validateAliasName(scope: Construct, aliasName: string): void {
-  if (Token.isUnresolved(aliasName)) {
-    return;
-  }
-  const where = `${scope.node.path}: aliasName '${aliasName}'`;
-  if (aliasName.startsWith('alias/')) {
-    throw new Error(`${where} starts with 'alias/'; pass the name without it, the construct adds the prefix`);
-  }
-  if (aliasName.toLowerCase().startsWith('aws/')) {
-    throw new Error(`${where} starts with 'aws/', which is reserved for AWS managed keys`);
-  }
-  if (aliasName.length === 0 || aliasName.length > ALIAS_NAME_MAX_LENGTH) {
-    throw new Error(`${where} has ${aliasName.length} characters; 1 to ${ALIAS_NAME_MAX_LENGTH} are allowed`);
-  }
-  if (!ALIAS_NAME_PATTERN.test(aliasName)) {
-    throw new Error(`${where} contains characters other than letters, digits, '/', '_' and '-'`);
-  }
-  if (aliasName.startsWith('/') || aliasName.endsWith('/') || aliasName.includes('//')) {
-    throw new Error(`${where} has an empty path segment; use names like 'baseline/dev/data'`);
-  }
 }
 
 function validateViaServices(scope: Construct, viaServices: string[]): string[] {

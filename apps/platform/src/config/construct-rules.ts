@@ -5,9 +5,18 @@
  * The loader runs these on the raw input, with the schema's defaults for omitted fields, and reports
  * each broken rule with its field path, the value and the rule's own words, together with every other
  * problem. A test walks `allValueRules()` and fails for a rule that is neither checked here nor listed
- * in {@link RULES_NOT_FROM_CONFIG}.
+ * in {@link RULES_NOT_FROM_CONFIG}, and breaks each rule in a config to see the loader refuse it.
  */
 import {
+  ALARM_PERCENT,
+  ALARM_PERCENT_BELOW_HUNDRED,
+  ALARM_POSITIVE,
+  CLOUDFORMATION_STACK_NAME,
+  CLOUDWATCH_DASHBOARD_NAME,
+  IAM_ROLE_NAME,
+  KMS_ALIAS_NAME,
+  LOGS_LOG_GROUP_NAME,
+  LOGS_RETENTION_DAYS,
   MYSQL_ALLOCATED_STORAGE,
   MYSQL_BACKUP_RETENTION_DAYS,
   MYSQL_BACKUP_WINDOW,
@@ -19,9 +28,24 @@ import {
   MYSQL_PORT,
   MYSQL_USER_NAME,
   MYSQL_WINDOWS_APART,
+  NETWORK_AVAILABILITY_ZONES,
+  NETWORK_NAT_GATEWAYS,
+  NETWORK_VPC_CIDR,
+  NETWORK_VPC_CIDR_SIZE,
+  SNS_EMAIL_ADDRESS,
+  SNS_EMAIL_ADDRESSES_DISTINCT,
   ValueRule,
 } from '@baseline/rules';
-import { DATABASE_DEFAULTS } from './schema';
+import {
+  dashboardNameOf,
+  flowLogGroupNameOf,
+  instanceIdentifierOf,
+  keyAliasPrefixOf,
+  stackNameOf,
+  validationRoleNameOf,
+  validationStepRoleNameOf,
+} from './names';
+import { ALARM_DEFAULTS, DATABASE_DEFAULTS, LOGS_DEFAULTS, NETWORK_DEFAULTS } from './schema';
 import { ConfigProblem } from './validate';
 
 type Raw = Record<string, unknown>;
@@ -56,12 +80,31 @@ export const RULES_NOT_FROM_CONFIG: Record<string, string> = {
   'mysql.databaseName': 'the app creates no database by name (MysqlDatabaseProps.databaseName is not set)',
 };
 
+/**
+ * The tiers of a stage-region's stack names, `<project>-<stage>-<tier>` (PlatformStage's
+ * TIERS_OF_A_STAGE; not imported from there, which would make the config depend on the stage. A test
+ * holds the two lists equal).
+ */
+export const STACK_TIERS = ['security', 'network', 'data', 'observability'] as const;
+
+/** The aliases SecurityStack gives a stage's two keys, after `<project>/<stage>/` (a test holds them to the synthesized aliases). */
+export const KEY_ALIAS_SUFFIXES = ['data', 'logs'] as const;
+
 const isObject = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
 const arrayAt = (o: Raw, key: string): unknown[] => (Array.isArray(o[key]) ? (o[key] as unknown[]) : []);
 const objectAt = (o: Raw, key: string): Raw => (isObject(o[key]) ? (o[key] as Raw) : {});
+const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
 
-/** Every stage of the raw config with its index, its database section and its name. */
-function stages(input: Raw): Array<{ at: string; stage: Raw; database: Raw; name?: string }> {
+interface StageEntry {
+  readonly at: string;
+  readonly stage: Raw;
+  readonly database: Raw;
+  readonly alarms: Raw;
+  readonly name?: string;
+}
+
+/** Every stage of the raw config with its index, its database and alarms sections and its name. */
+function stages(input: Raw): StageEntry[] {
   return arrayAt(input, 'stages').flatMap((stage, i) =>
     isObject(stage)
       ? [
@@ -69,7 +112,32 @@ function stages(input: Raw): Array<{ at: string; stage: Raw; database: Raw; name
             at: `stages[${i}]`,
             stage,
             database: objectAt(stage, 'database'),
+            alarms: objectAt(stage, 'alarms'),
             name: typeof stage.name === 'string' ? stage.name : undefined,
+          },
+        ]
+      : [],
+  );
+}
+
+interface RegionEntry {
+  readonly at: string;
+  readonly region?: string;
+  readonly vpcCidr?: string;
+  /** Undefined when the list is missing or holds something other than strings (the schema reports it). */
+  readonly zones?: string[];
+}
+
+/** Every region of a stage, with its index path. */
+function regionsOf(stage: StageEntry): RegionEntry[] {
+  return arrayAt(stage.stage, 'regions').flatMap((region, r) =>
+    isObject(region)
+      ? [
+          {
+            at: `${stage.at}.regions[${r}]`,
+            region: typeof region.region === 'string' ? region.region : undefined,
+            vpcCidr: typeof region.vpcCidr === 'string' ? region.vpcCidr : undefined,
+            zones: isStringArray(region.availabilityZones) ? region.availabilityZones : undefined,
           },
         ]
       : [],
@@ -88,17 +156,56 @@ function databaseField<K extends keyof typeof DATABASE_DEFAULTS, T>(
     });
 }
 
+/** Alarm thresholds of every stage (defaults for omitted ones), when they are numbers. */
+function alarmFields(...keys: Array<keyof typeof ALARM_DEFAULTS>): (c: RuleContext) => Array<RuleSubject<number>> {
+  return ({ input }) =>
+    stages(input).flatMap(({ at, alarms }) =>
+      keys.flatMap((key) => {
+        const value = alarms[key] ?? ALARM_DEFAULTS[key];
+        return typeof value === 'number' ? [{ path: `${at}.alarms.${key}`, value }] : [];
+      }),
+    );
+}
+
 function projectName(input: Raw): string | undefined {
   const name = objectAt(input, 'project').name;
   return typeof name === 'string' ? name : undefined;
 }
 
-/** Names the app builds from the project and stage names (see PlatformStage). */
-export const DERIVED_NAMES = {
-  instanceIdentifier: (project: string, stage: string) => `${project}-${stage}-mysql`,
-};
+/**
+ * A name the app builds from the project and stage names (and, when `perRegion`, each region's), for
+ * every stage; reported at the stage's name, the part that differs between the names.
+ */
+function derivedNames(
+  what: string,
+  build: (project: string, stage: string, region: string) => string[],
+  perRegion = false,
+): (c: RuleContext) => Array<RuleSubject<string>> {
+  return ({ input }) => {
+    const project = projectName(input);
+    if (project === undefined) {
+      return [];
+    }
+    return stages(input).flatMap((stage) => {
+      const { at, name } = stage;
+      if (name === undefined) {
+        return [];
+      }
+      const regions = perRegion ? regionsOf(stage).flatMap((r) => (r.region ? [r.region] : [])) : [''];
+      return regions.flatMap((region) =>
+        build(project, name, region).map((derived) => ({
+          path: `${at}.name`,
+          value: derived,
+          shown: name,
+          lead: `with project.name '${project}' gives the ${what} '${derived}', which`,
+        })),
+      );
+    });
+  };
+}
 
 export const CONFIG_RULE_CHECKS: ReadonlyArray<ConfigRuleCheck<never>> = [
+  // MysqlDatabase (data), ApplicationRole (security)
   check(MYSQL_PORT, 'MysqlDatabase', databaseField('port', 'number')),
   check(MYSQL_MASTER_USERNAME, 'MysqlDatabase', databaseField('masterUsername', 'string')),
   check(MYSQL_USER_NAME, 'ApplicationRole.allowDatabaseConnect', databaseField('applicationUser', 'string')),
@@ -138,16 +245,137 @@ export const CONFIG_RULE_CHECKS: ReadonlyArray<ConfigRuleCheck<never>> = [
         : [];
     }),
   ),
-  check(MYSQL_INSTANCE_IDENTIFIER, 'MysqlDatabase', ({ input }) => {
-    const project = projectName(input);
-    return stages(input).flatMap(({ at, name }) => {
-      if (project === undefined || name === undefined) {
+  check(
+    MYSQL_INSTANCE_IDENTIFIER,
+    'MysqlDatabase',
+    derivedNames('DB instance identifier', (project, stage) => [instanceIdentifierOf(project, stage)]),
+  ),
+
+  // PlatformVpc (network)
+  check(NETWORK_VPC_CIDR, 'PlatformVpc', ({ input }) =>
+    stages(input).flatMap((stage) =>
+      regionsOf(stage).flatMap(({ at, vpcCidr }) =>
+        vpcCidr === undefined ? [] : [{ path: `${at}.vpcCidr`, value: vpcCidr }],
+      ),
+    ),
+  ),
+  check(NETWORK_VPC_CIDR_SIZE, 'PlatformVpc', ({ input }) =>
+    stages(input).flatMap((stage) =>
+      regionsOf(stage).flatMap(({ at, vpcCidr, zones }) =>
+        vpcCidr === undefined || zones === undefined
+          ? []
+          : [{ path: `${at}.vpcCidr`, value: { cidr: vpcCidr, zoneCount: zones.length }, shown: vpcCidr }],
+      ),
+    ),
+  ),
+  check(NETWORK_AVAILABILITY_ZONES, 'PlatformVpc', ({ input }) =>
+    stages(input).flatMap((stage) =>
+      regionsOf(stage).flatMap(({ at, region, zones }) =>
+        zones === undefined ? [] : [{ path: `${at}.availabilityZones`, value: { zones, region }, shown: zones }],
+      ),
+    ),
+  ),
+  check(NETWORK_NAT_GATEWAYS, 'PlatformVpc', ({ input }) =>
+    stages(input).flatMap((stage) => {
+      const count = objectAt(stage.stage, 'network').natGateways ?? NETWORK_DEFAULTS.natGateways;
+      if (typeof count !== 'number') {
         return [];
       }
-      const id = DERIVED_NAMES.instanceIdentifier(project, name);
-      return [{ path: `${at}.name`, value: id, shown: name, lead: `gives the DB instance identifier '${id}', which` }];
-    });
-  }),
+      return regionsOf(stage).flatMap(({ at, zones }) =>
+        zones === undefined || zones.length === 0
+          ? []
+          : [
+              {
+                path: `${stage.at}.network.natGateways`,
+                value: { count, zoneCount: zones.length },
+                shown: count,
+                lead: `gives ${at} (${zones.length} availability zones) ${count} NAT gateways, which`,
+              },
+            ],
+      );
+    }),
+  ),
+  check(
+    LOGS_LOG_GROUP_NAME,
+    'PlatformVpc (flow log group)',
+    derivedNames('flow log group name', (project, stage) => [flowLogGroupNameOf(project, stage)]),
+  ),
+  check(LOGS_RETENTION_DAYS, 'PlatformVpc (flow logs), MysqlDatabase (exported logs)', ({ input }) =>
+    stages(input).flatMap(({ at, stage }) => {
+      const days = objectAt(stage, 'logs').retentionDays ?? LOGS_DEFAULTS.retentionDays;
+      return typeof days === 'number' ? [{ path: `${at}.logs.retentionDays`, value: days }] : [];
+    }),
+  ),
+
+  // EncryptionKey (security)
+  check(
+    KMS_ALIAS_NAME,
+    'EncryptionKey (SecurityStack: <project>/<stage>/data and /logs)',
+    derivedNames('KMS alias name', (project, stage) =>
+      KEY_ALIAS_SUFFIXES.map((suffix) => `${keyAliasPrefixOf(project, stage)}/${suffix}`),
+    ),
+  ),
+
+  // AlarmTopic, DatabaseAlarms, FlowLogRejectAlarm, OperationsDashboard (observability)
+  check(SNS_EMAIL_ADDRESS, 'AlarmTopic', ({ input }) =>
+    stages(input).flatMap(({ at, alarms }) =>
+      arrayAt(alarms, 'emails').flatMap((address, i) =>
+        typeof address === 'string' ? [{ path: `${at}.alarms.emails[${i}]`, value: address }] : [],
+      ),
+    ),
+  ),
+  check(
+    SNS_EMAIL_ADDRESSES_DISTINCT,
+    "AlarmTopic; the pipeline's NotificationTopic (two subscriptions of one address get the same construct id)",
+    ({ input }) => {
+      const notificationEmails = objectAt(input, 'pipeline').notificationEmails;
+      return [
+        ...stages(input).flatMap(({ at, alarms }) =>
+          isStringArray(alarms.emails) ? [{ path: `${at}.alarms.emails`, value: alarms.emails }] : [],
+        ),
+        ...(isStringArray(notificationEmails)
+          ? [{ path: 'pipeline.notificationEmails', value: notificationEmails }]
+          : []),
+      ];
+    },
+  ),
+  check(ALARM_PERCENT, 'DatabaseAlarms', alarmFields('cpuUtilizationPercent')),
+  check(ALARM_PERCENT_BELOW_HUNDRED, 'DatabaseAlarms', alarmFields('freeStoragePercent')),
+  check(ALARM_POSITIVE, 'DatabaseAlarms, FlowLogRejectAlarm (rejectThreshold)', (context) => [
+    ...alarmFields(
+      'freeableMemoryMiB',
+      'maxConnections',
+      'readLatencyMs',
+      'writeLatencyMs',
+      'rejectedFlowsPer5Minutes',
+    )(context),
+    // DatabaseAlarms computes the free-storage threshold from the allocated storage.
+    ...databaseField<'allocatedStorageGiB', number>('allocatedStorageGiB', 'number')(context),
+  ]),
+  check(
+    CLOUDWATCH_DASHBOARD_NAME,
+    'OperationsDashboard',
+    derivedNames('dashboard name', (project, stage, region) => [dashboardNameOf(project, stage, region)], true),
+  ),
+
+  // Names the CDK checks itself (iam.Role, Stack): refused here before any construct exists.
+  check(
+    IAM_ROLE_NAME,
+    "aws-cdk-lib iam.Role: the stage's ValidationRole and the pipeline's validation step role",
+    derivedNames(
+      'IAM role name',
+      (project, stage, region) => [
+        validationRoleNameOf(project, stage, region),
+        validationStepRoleNameOf(project, stage, region),
+      ],
+      true,
+    ),
+  ),
+  check(
+    CLOUDFORMATION_STACK_NAME,
+    "aws-cdk-lib Stack: the stage-region's stacks",
+    derivedNames('stack name', (project, stage) => STACK_TIERS.map((tier) => stackNameOf(project, stage, tier))),
+  ),
 ];
 
 function check<T>(
@@ -172,9 +400,26 @@ export function constructRuleProblems(context: RuleContext): ConfigProblem[] {
           path: subject.path,
           value: subject.shown ?? subject.value,
           message: subject.lead ? `${subject.lead} ${problem}` : problem,
+          rule: rule.id,
         });
       }
     }
   }
   return problems;
+}
+
+/**
+ * The config fields a construct's rule violation came from: the places in `input` where the rule
+ * `ruleId` is broken, those with the very value the construct refused first. Empty when no check of
+ * the table covers the rule (or the config does not break it).
+ */
+export function configFieldsBreaking(ruleId: string, value: unknown, context: RuleContext): string[] {
+  if (!isObject(context.input)) {
+    return [];
+  }
+  const broken = (CONFIG_RULE_CHECKS as ReadonlyArray<ConfigRuleCheck<unknown>>)
+    .filter((c) => c.rule.id === ruleId)
+    .flatMap((c) => c.subjects(context).filter((s) => c.rule.check(s.value as never) !== undefined));
+  const same = broken.filter((s) => JSON.stringify(s.value) === JSON.stringify(value));
+  return [...new Set((same.length > 0 ? same : broken).map((s) => s.path))];
 }

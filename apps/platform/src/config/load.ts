@@ -59,9 +59,15 @@ export interface LoadOptions {
 export function parseConfig(input: unknown, source = 'config', options: LoadOptions = {}): PlatformConfig {
   const result = configSchema.safeParse(input);
   const problems: ConfigProblem[] = result.success ? [] : result.error.issues.flatMap((i) => fromZodIssue(i, input));
+  // A field the schema already refused is reported once: the construct rule of the same field (the
+  // schema's bounds of a threshold, a name a derived name is built from) would say it again.
+  const refused = new Set(problems.map((p) => p.path));
   problems.push(...crossFieldProblems(input));
   problems.push(
-    ...constructRuleProblems({ input: input as Record<string, unknown>, today: options.today ?? todayUtc() }),
+    ...constructRuleProblems({
+      input: input as Record<string, unknown>,
+      today: options.today ?? todayUtc(),
+    }).filter((p) => !refused.has(p.path)),
   );
   if (problems.length > 0 || !result.success) {
     throw new ConfigError(source, problems);

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import {
+  CLOUDWATCH_LOGS_RETENTION_DAYS,
   MYSQL_ALLOCATED_STORAGE,
   MYSQL_BACKUP_RETENTION_DAYS,
   MYSQL_BACKUP_WINDOW,
@@ -19,7 +20,6 @@ import {
   MYSQL_PORT,
   MYSQL_USER_NAME,
   MYSQL_WINDOWS_APART,
-  parseIpv4Cidr,
 } from '@baseline/rules';
 import { KNOWN_REGIONS } from './regions';
 
@@ -69,17 +69,9 @@ const positive = (description: string, dflt: number) =>
 export const regionSchema = z
   .strictObject({
     region: region.describe('AWS region name, e.g. eu-west-1'),
-    vpcCidr: z
-      .string()
-      .refine(
-        (c) => typeof parseIpv4Cidr(c) !== 'string',
-        'must be an IPv4 network in CIDR notation with no host bits set, e.g. 10.10.0.0/16',
-      )
-      .refine((c) => {
-        const parsed = parseIpv4Cidr(c);
-        return typeof parsed === 'string' || (parsed.prefix >= 16 && parsed.prefix <= 20);
-      }, 'must be a /16 to /20 network (three subnet tiers in up to three zones need at least a /20)')
-      .describe('The VPC range; must not overlap any other VPC in this file'),
+    // The range's rules (an RFC 1918 network, at most a /16, large enough for the zones) are the
+    // network construct's, checked through construct-rules.ts.
+    vpcCidr: z.string().describe('The VPC range; must not overlap any other VPC in this file'),
     availabilityZones: z
       .array(z.string())
       .min(2, 'must list at least 2 availability zones')
@@ -166,19 +158,54 @@ export const databaseSchema = z
   })
   .describe('Database sizing and protection');
 
+/** What a stage's alarms get when its config does not say (the construct-rule checks read them too). */
+export const ALARM_DEFAULTS = {
+  cpuUtilizationPercent: 80,
+  freeStoragePercent: 10,
+  freeableMemoryMiB: 256,
+  maxConnections: 100,
+  readLatencyMs: 20,
+  writeLatencyMs: 20,
+  rejectedFlowsPer5Minutes: 500,
+} as const;
+
+/** What a stage's network and logs get when its config does not say. */
+export const NETWORK_DEFAULTS = { natGateways: 1, interfaceEndpoints: false } as const;
+export const LOGS_DEFAULTS = { retentionDays: 14 } as const;
+
+// Thresholds keep their field-level bounds here (they document the field); the construct's own rule
+// (ALARM_* of @baseline/rules) is checked too, through construct-rules.ts, where it is stricter.
 export const alarmsSchema = z
   .strictObject({
     emails: z
       .array(email)
       .min(1, 'must list at least one address (alarms nobody receives are noise)')
       .describe('Who receives alarm e-mails'),
-    cpuUtilizationPercent: percent('RDS CPU above this for two 5-minute periods raises an alarm', 80),
-    freeStoragePercent: percent('Alarm when free storage falls below this share of allocated storage', 10),
-    freeableMemoryMiB: positive('Alarm when freeable memory falls below this many MiB', 256),
-    maxConnections: positive('Alarm when database connections exceed this', 100),
-    readLatencyMs: positive('Alarm when average read latency exceeds this many milliseconds', 20),
-    writeLatencyMs: positive('Alarm when average write latency exceeds this many milliseconds', 20),
-    rejectedFlowsPer5Minutes: positive('Alarm when the VPC flow log records more REJECTs than this in 5 minutes', 500),
+    cpuUtilizationPercent: percent(
+      'RDS CPU above this for two 5-minute periods raises an alarm',
+      ALARM_DEFAULTS.cpuUtilizationPercent,
+    ),
+    freeStoragePercent: percent(
+      'Alarm when free storage falls below this share of allocated storage',
+      ALARM_DEFAULTS.freeStoragePercent,
+    ),
+    freeableMemoryMiB: positive(
+      'Alarm when freeable memory falls below this many MiB',
+      ALARM_DEFAULTS.freeableMemoryMiB,
+    ),
+    maxConnections: positive('Alarm when database connections exceed this', ALARM_DEFAULTS.maxConnections),
+    readLatencyMs: positive(
+      'Alarm when average read latency exceeds this many milliseconds',
+      ALARM_DEFAULTS.readLatencyMs,
+    ),
+    writeLatencyMs: positive(
+      'Alarm when average write latency exceeds this many milliseconds',
+      ALARM_DEFAULTS.writeLatencyMs,
+    ),
+    rejectedFlowsPer5Minutes: positive(
+      'Alarm when the VPC flow log records more REJECTs than this in 5 minutes',
+      ALARM_DEFAULTS.rejectedFlowsPer5Minutes,
+    ),
   })
   .describe('Alarm thresholds and recipients');
 
@@ -209,11 +236,11 @@ export const stageSchema = z
           .number()
           .int()
           .min(1)
-          .default(1)
+          .default(NETWORK_DEFAULTS.natGateways)
           .describe('NAT gateways per region (one per zone for zone-independent egress)'),
         interfaceEndpoints: z
           .boolean()
-          .default(false)
+          .default(NETWORK_DEFAULTS.interfaceEndpoints)
           .describe('Create interface VPC endpoints (Secrets Manager, Logs, STS); they cost per hour per zone'),
       })
       .prefault({})
@@ -223,36 +250,15 @@ export const stageSchema = z
       .strictObject({
         retentionDays: z
           .union(
-            [
-              z.literal(1),
-              z.literal(3),
-              z.literal(5),
-              z.literal(7),
-              z.literal(14),
-              z.literal(30),
-              z.literal(60),
-              z.literal(90),
-              z.literal(120),
-              z.literal(150),
-              z.literal(180),
-              z.literal(365),
-              z.literal(400),
-              z.literal(545),
-              z.literal(731),
-              z.literal(1096),
-              z.literal(1827),
-              z.literal(2192),
-              z.literal(2557),
-              z.literal(2922),
-              z.literal(3288),
-              z.literal(3653),
+            CLOUDWATCH_LOGS_RETENTION_DAYS.map((days) => z.literal(days)) as unknown as [
+              z.ZodLiteral<number>,
+              ...z.ZodLiteral<number>[],
             ],
             {
-              error:
-                'must be a CloudWatch Logs retention: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653',
+              error: `must be a CloudWatch Logs retention: ${CLOUDWATCH_LOGS_RETENTION_DAYS.slice(0, -1).join(', ')} or ${CLOUDWATCH_LOGS_RETENTION_DAYS.at(-1)}`,
             },
           )
-          .default(14)
+          .default(LOGS_DEFAULTS.retentionDays)
           .describe('Retention of the flow log and database log groups, in days'),
       })
       .prefault({})

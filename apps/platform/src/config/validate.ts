@@ -1,18 +1,21 @@
 /**
- * Checks that relate config fields to each other.
+ * Checks that relate config fields to each other and that no construct makes: unique names, the
+ * protected-stage minimums, disjoint VPC ranges. (What a construct enforces, such as NAT gateways per
+ * zone or a VPC range's size, the loader checks with the construct's own rule: construct-rules.ts.)
  *
  * They run on the raw input even when field-level validation failed, so that one run reports
  * every problem. Each check therefore only looks at values of the expected type and skips the
  * rest (field-level validation reports those).
  */
 import { cidrsOverlap, Ipv4Cidr, parseIpv4Cidr } from '@baseline/rules';
-import { zoneBelongsToRegion } from './regions';
 
 /** One config problem: where, what was there, what is allowed. */
 export interface ConfigProblem {
   readonly path: string;
   readonly value: unknown;
   readonly message: string;
+  /** The id of the construct rule (`@baseline/rules`) the value breaks, when a construct rule found it. */
+  readonly rule?: string;
 }
 
 type Raw = Record<string, unknown>;
@@ -51,7 +54,6 @@ export function crossFieldProblems(input: unknown): ConfigProblem[] {
     }
     const isProtected = stage.protected === true;
     const database = objectAt(stage, 'database');
-    const network = objectAt(stage, 'network');
     if (isProtected) {
       if (database.multiAz === false) {
         problems.push({
@@ -105,33 +107,11 @@ export function crossFieldProblems(input: unknown): ConfigProblem[] {
         }
       }
       const zones = arrayAt(region, 'availabilityZones').filter((z): z is string => typeof z === 'string');
-      const seen = new Set<string>();
-      zones.forEach((zone, z) => {
-        if (seen.has(zone)) {
-          problems.push({ path: `${rat}.availabilityZones[${z}]`, value: zone, message: 'is listed twice' });
-        }
-        seen.add(zone);
-        if (name && !zoneBelongsToRegion(zone, name)) {
-          problems.push({
-            path: `${rat}.availabilityZones[${z}]`,
-            value: zone,
-            message: `is not an availability zone of ${name} (expected ${name} followed by one letter, e.g. ${name}a)`,
-          });
-        }
-      });
       if (isProtected && zones.length > 0 && zones.length < PROTECTED_MINIMUMS.availabilityZones) {
         problems.push({
           path: `${rat}.availabilityZones`,
           value: zones,
           message: `has ${zones.length} zones; a protected stage needs at least ${PROTECTED_MINIMUMS.availabilityZones}`,
-        });
-      }
-      const nat = network.natGateways;
-      if (typeof nat === 'number' && zones.length > 0 && nat > zones.length) {
-        problems.push({
-          path: `${at}.network.natGateways`,
-          value: nat,
-          message: `exceeds the ${zones.length} availability zones of ${rat}; at most one NAT gateway per zone`,
         });
       }
       const text = region.vpcCidr;

@@ -86,7 +86,7 @@ const badConfigs: Array<[string, (c: RawConfig) => void, RegExp]> = [
   [
     'a zone of another region',
     (c) => (c.stages[0].regions[0].availabilityZones[1] = 'us-east-1b'),
-    /stages\[0\]\.regions\[0\]\.availabilityZones\[1\] 'us-east-1b': is not an availability zone of eu-west-1/,
+    /stages\[0\]\.regions\[0\]\.availabilityZones .*: contains 'us-east-1b', which is not a zone of the stack's region 'eu-west-1'/,
   ],
   [
     'one availability zone',
@@ -101,27 +101,27 @@ const badConfigs: Array<[string, (c: RawConfig) => void, RegExp]> = [
   [
     'a zone listed twice',
     (c) => (c.stages[0].regions[0].availabilityZones = ['eu-west-1a', 'eu-west-1a']),
-    /stages\[0\]\.regions\[0\]\.availabilityZones\[1\] 'eu-west-1a': is listed twice/,
+    /stages\[0\]\.regions\[0\]\.availabilityZones .*: lists 'eu-west-1a' more than once/,
   ],
   [
     'a malformed CIDR',
     (c) => (c.stages[0].regions[0].vpcCidr = '10.10.0/16'),
-    /stages\[0\]\.regions\[0\]\.vpcCidr '10\.10\.0\/16': must be an IPv4 network in CIDR notation/,
+    /stages\[0\]\.regions\[0\]\.vpcCidr '10\.10\.0\/16': is not an IPv4 CIDR block of the form a\.b\.c\.d\/n/,
   ],
   [
     'a CIDR with host bits set',
     (c) => (c.stages[0].regions[0].vpcCidr = '10.10.0.1/16'),
-    /stages\[0\]\.regions\[0\]\.vpcCidr '10\.10\.0\.1\/16': must be an IPv4 network in CIDR notation with no host bits set/,
+    /stages\[0\]\.regions\[0\]\.vpcCidr '10\.10\.0\.1\/16': has host bits set; the network is 10\.10\.0\.0\/16/,
   ],
   [
     'a VPC too small for three tiers',
     (c) => (c.stages[0].regions[0].vpcCidr = '10.10.0.0/24'),
-    /stages\[0\]\.regions\[0\]\.vpcCidr '10\.10\.0\.0\/24': must be a \/16 to \/20 network/,
+    /stages\[0\]\.regions\[0\]\.vpcCidr '10\.10\.0\.0\/24': has 256 addresses; 2 zone\(s\) .* need 3584, a \/20 or larger/,
   ],
   [
     'a VPC larger than /16',
     (c) => (c.stages[0].regions[0].vpcCidr = '10.0.0.0/8'),
-    /stages\[0\]\.regions\[0\]\.vpcCidr '10\.0\.0\.0\/8': must be a \/16 to \/20 network/,
+    /stages\[0\]\.regions\[0\]\.vpcCidr '10\.0\.0\.0\/8': is larger than \/16, the largest CIDR block AWS allows for a VPC/,
   ],
   [
     'two VPCs overlapping across stages',
@@ -196,7 +196,7 @@ const badConfigs: Array<[string, (c: RawConfig) => void, RegExp]> = [
   [
     'more NAT gateways than zones',
     (c) => (c.stages[0].network.natGateways = 3),
-    /stages\[0\]\.network\.natGateways '3': exceeds the 2 availability zones of stages\[0\]\.regions\[0\]/,
+    /stages\[0\]\.network\.natGateways '3': gives stages\[0\]\.regions\[0\] \(2 availability zones\) 3 NAT gateways, which is not allowed; use a whole number from 1 to 2/,
   ],
   [
     'a CPU threshold above 100%',
@@ -214,6 +214,59 @@ const badConfigs: Array<[string, (c: RawConfig) => void, RegExp]> = [
     /stages\[0\]\.alarms \(missing\): Invalid input: expected object, received undefined/,
   ],
   [
+    'the default MySQL port 3306',
+    (c) => (c.stages[0].database.port = 3306),
+    /stages\[0\]\.database\.port '3306': is not allowed; it must be an integer from 1150 to 65535 \(the RDS for MySQL range\) other than the default 3306/,
+  ],
+  [
+    'a /20 VPC for three zones (a /20 holds two)',
+    (c) => (c.stages[1].regions[0].vpcCidr = '10.20.0.0/20'),
+    /stages\[1\]\.regions\[0\]\.vpcCidr '10\.20\.0\.0\/20': has 4096 addresses; 3 zone\(s\) .* need 4864, a \/19 or larger/,
+  ],
+  [
+    'a VPC outside the private ranges',
+    (c) => (c.stages[0].regions[0].vpcCidr = '11.10.0.0/16'),
+    /stages\[0\]\.regions\[0\]\.vpcCidr '11\.10\.0\.0\/16': is not inside the private ranges 10\.0\.0\.0\/8, 172\.16\.0\.0\/12 or 192\.168\.0\.0\/16/,
+  ],
+  [
+    'a free-storage threshold of 100%',
+    (c) => (c.stages[1].alarms.freeStoragePercent = 100),
+    /stages\[1\]\.alarms\.freeStoragePercent '100': is not allowed; give a percentage above 0 and below 100/,
+  ],
+  [
+    'an alarm e-mail listed twice (in another case)',
+    (c) => (c.stages[0].alarms.emails = ['ops@example.com', 'OPS@example.com']),
+    /stages\[0\]\.alarms\.emails .*: contains 'OPS@example\.com' twice; list each address once/,
+  ],
+  [
+    'a pipeline e-mail listed twice',
+    (c) => (c.pipeline.notificationEmails = ['ops@example.com', 'ops@example.com']),
+    /pipeline\.notificationEmails .*: contains 'ops@example\.com' twice/,
+  ],
+  [
+    'a maintenance window overlapping the backup window',
+    (c) => {
+      c.stages[0].database.backupWindow = '03:00-04:00';
+      c.stages[0].database.maintenanceWindow = 'wed:03:30-wed:04:30';
+    },
+    /stages\[0\]\.database\.maintenanceWindow 'wed:03:30-wed:04:30': overlaps the backup window '03:00-04:00'/,
+  ],
+  [
+    'storage whose autoscaling ceiling passes 65536 GiB',
+    (c) => (c.stages[1].database.allocatedStorageGiB = 40000),
+    /stages\[1\]\.database\.allocatedStorageGiB '40000': gives a storage autoscaling ceiling of 80000 GiB/,
+  ],
+  [
+    'a stage name that makes an invalid DB instance identifier',
+    (c) => (c.stages[0].name = 'a--b'),
+    /stages\[0\]\.name 'a--b': with project\.name 'baseline' gives the DB instance identifier 'baseline-a--b-mysql', which is not allowed/,
+  ],
+  [
+    'a log retention CloudWatch Logs does not accept',
+    (c) => (c.stages[0].logs.retentionDays = 10),
+    /stages\[0\]\.logs\.retentionDays '10': must be a CloudWatch Logs retention: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653$/,
+  ],
+  [
     'the database port outside 1150-65535',
     (c) => (c.stages[0].database.port = 80),
     /stages\[0\]\.database\.port '80': is not allowed; it must be an integer from 1150 to 65535/,
@@ -224,6 +277,38 @@ describe('a bad config', () => {
   test.each(badConfigs)('fails when it has %s, naming the field', (_name, edit, expected) => {
     const problems = problemsAfter(edit);
     expect(problems).toEqual(expect.arrayContaining([expect.stringMatching(expected)]));
+  });
+
+  test('reports every construct rule the config breaks in one run, with the other problems, each with its path', () => {
+    // GIVEN a config that breaks seven construct rules (the port first) and has two schema problems
+    const problems = problemsAfter((c) => {
+      c.stages[0].database.port = 3306; // MysqlDatabase: mysql.port
+      c.stages[0].network.natGateways = 3; // PlatformVpc: network.natGateways (dev has 2 zones)
+      c.stages[0].alarms.emails = ['ops@example.com', 'Ops@example.com']; // AlarmTopic: sns.emailAddressesDistinct
+      c.stages[1].regions[0].vpcCidr = '10.20.0.0/20'; // PlatformVpc: network.vpcCidrSize (prod has 3 zones)
+      c.stages[1].alarms.freeStoragePercent = 100; // DatabaseAlarms: alarms.percentBelowHundred
+      c.stages[1].database.maintenanceWindow = 'sun:03:30-sun:04:30'; // MysqlDatabase: mysql.windowsApart
+      c.stages[1].regions[1].availabilityZones[2] = 'eu-west-1c'; // PlatformVpc: network.availabilityZones
+      c.stages[0].account = 'x'; // schema
+      c.stages[1].typo = 1; // schema
+    });
+    // THEN one ConfigError names every one of them
+    const expected = [
+      /^ {2}- stages\[0\]\.database\.port '3306': is not allowed; it must be an integer from 1150 to 65535/,
+      /^ {2}- stages\[0\]\.network\.natGateways '3': gives stages\[0\]\.regions\[0\] \(2 availability zones\) 3 NAT gateways, which is not allowed/,
+      /^ {2}- stages\[0\]\.network\.natGateways '3': gives stages\[0\]\.regions\[1\] \(2 availability zones\) 3 NAT gateways, which is not allowed/,
+      /^ {2}- stages\[0\]\.alarms\.emails .*: contains 'Ops@example\.com' twice/,
+      /^ {2}- stages\[1\]\.regions\[0\]\.vpcCidr '10\.20\.0\.0\/20': has 4096 addresses; 3 zone\(s\)/,
+      /^ {2}- stages\[1\]\.alarms\.freeStoragePercent '100': is not allowed; give a percentage above 0 and below 100/,
+      /^ {2}- stages\[1\]\.database\.maintenanceWindow 'sun:03:30-sun:04:30': overlaps the backup window '03:00-04:00'/,
+      /^ {2}- stages\[1\]\.regions\[1\]\.availabilityZones .*: contains 'eu-west-1c', which is not a zone of the stack's region 'eu-central-1'/,
+      /^ {2}- stages\[0\]\.account 'x': must be a 12-digit AWS account id/,
+      /^ {2}- stages\[1\]\.typo '1': is not a known field/,
+    ];
+    for (const pattern of expected) {
+      expect(problems).toEqual(expect.arrayContaining([expect.stringMatching(pattern)]));
+    }
+    expect(problems).toHaveLength(expected.length);
   });
 
   test('reports every problem at once', () => {
