@@ -83,7 +83,7 @@ export class NxMonorepo extends NodeProject {
     );
     this.package.addField('engines', { node: '>=20' });
 
-    this.gitignore.exclude('/.nx/', 'node_modules/', '*.tsbuildinfo', '/coverage/');
+    this.gitignore.exclude('/.nx/', 'node_modules/', '*.tsbuildinfo', '/coverage/', '/.review-base', '/.review.env');
     this.prettier?.addIgnorePattern('**/lib/');
     this.prettier?.addIgnorePattern('**/cdk.out/');
     this.prettier?.addIgnorePattern('.nx/');
@@ -168,6 +168,11 @@ export class NxMonorepo extends NodeProject {
       '    },',
       '  },',
       '  {',
+      '    // CommonJS files (tools/source/register.cjs runs before anything can be compiled) load with require.',
+      "    files: ['**/*.cjs'],",
+      "    rules: { '@typescript-eslint/no-require-imports': 'off' },",
+      '  },',
+      '  {',
       '    // Sources only: a literal partition hard-codes the commercial regions. Tests compare',
       '    // synthesized templates, which do carry literal ARNs, so they may spell them out.',
       "    files: ['**/src/**/*.ts'],",
@@ -188,10 +193,10 @@ export class NxMonorepo extends NodeProject {
     });
     const rehearse = this.addTask('rehearse', {
       description:
-        "Run the pipeline synth step's own commands (from the synthesized buildspec) in a fresh clone of HEAD; args go to tools/rehearse/rehearse.mjs",
+        "Run the pipeline synth step's own commands (from the synthesized buildspec) in a fresh clone of HEAD; args go to tools/rehearse/main.ts",
     });
     rehearse.exec('nx run platform:synth --output-style=stream');
-    rehearse.exec('node tools/rehearse/rehearse.mjs', { receiveArgs: true });
+    rehearse.exec('node tools/rehearse/cli.mjs', { receiveArgs: true });
     this.addTask('docs', {
       description:
         'Regenerate the committed docs from the code: config schema and reference, compliance report, diagrams',
@@ -203,9 +208,16 @@ export class NxMonorepo extends NodeProject {
     });
     configure.exec('nx run platform:build --output-style=static');
     configure.exec('node apps/platform/lib/configure/main.js', { receiveArgs: true });
+    // From source (transpile-only): a review needs no build, and the base commit has no build either.
+    this.addTask('diff', {
+      description:
+        'Review what the working tree changes against a git ref (default main) in every stage-region and the pipeline; exits 1 when a change would lose data or break an export in use; args go to apps/platform/src/review/cli.ts',
+      exec: 'node -r ./tools/source/register.cjs apps/platform/src/review/main.ts',
+      receiveArgs: true,
+    });
     this.addTask('bench', {
       description: 'Measure synth and test times against the stock CDK setup; writes docs/performance.md',
-      exec: 'node tools/bench/bench.mjs',
+      exec: 'node tools/bench/cli.mjs',
       receiveArgs: true,
     });
     this.testTask.reset('nx run-many -t lint typecheck test --output-style=stream');
