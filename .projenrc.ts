@@ -31,7 +31,12 @@ const app = new CdkApp({
   name: 'platform',
   description: 'The CDK app: a self-mutating pipeline that deploys the baseline to every stage and region in config',
   libraries: [rules, ...libraries],
-  deps: [`cdk-nag@${VERSIONS.cdkNag}`, `zod@${VERSIONS.zod}`, `yaml@${VERSIONS.yaml}`],
+  deps: [
+    `cdk-nag@${VERSIONS.cdkNag}`,
+    `zod@${VERSIONS.zod}`,
+    `yaml@${VERSIONS.yaml}`,
+    `@aws-cdk/cloudformation-diff@${VERSIONS.cloudformationDiff}`,
+  ],
   // The access matrix's IAM policy simulator: AGPL-3.0, so for tests only, never shipped.
   devDeps: [`@cloud-copilot/iam-simulate@${VERSIONS.iamSimulate}`],
   contextOverrides: {

@@ -23,6 +23,9 @@ export const VERSIONS = {
   typescriptEslint: '8.74.0',
   prettier: '3.10.1',
   zod: '4.6.7',
+  // The CDK CLI's template diff library (the CLI 2.1148 bundles 2.187.7, which is not on the
+  // registry; 2.187.5 is the newest published): it knows which property changes replace a resource.
+  cloudformationDiff: '2.187.5',
   // AWS Control Tower's proactive controls as Guard rules; only its rule files are used (run by the
   // CDK's own CloudFormation validation engine), not its native cfn-guard binary.
   cdkValidatorCfnguard: '0.0.62',

@@ -48,6 +48,9 @@ export function buildPlatformApp(props: PlatformAppProps): PlatformApp {
   const app = new App({
     outdir: props.outdir ?? process.env.CDK_OUTDIR ?? path.join(APP_ROOT, 'cdk.out'),
     context: { ...cdkJsonContext(), ...props.context },
+    // The callers synthesize once, explicitly; the CDK would otherwise synthesize again on exit
+    // whenever CDK_OUTDIR is set (as the CDK CLI and `npm run diff` set it).
+    autoSynth: false,
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new NIST80053R5Checks(app));
   // The CDK's CloudFormation validation with AWS Control Tower's proactive controls, in place of the

@@ -39,6 +39,8 @@ export const PRINCIPALS = {
   validationStepRole: "The post-deployment check's CodeBuild role in the tooling account (pipeline stack)",
   toolingAdministrator: 'Any other role of the tooling account, with AdministratorAccess',
   codestarNotifications: 'CodeStar Notifications (codestar-notifications.amazonaws.com), for the pipeline',
+  driftRole: "The role the stage-region's drift detection schedules run as (Observability stack)",
+  eventBridge: "EventBridge (events.amazonaws.com), delivering a rule's event to its target",
 } as const;
 export type PrincipalId = keyof typeof PRINCIPALS;
 
@@ -101,6 +103,9 @@ const DATABASE = 'The application reaches its database as its own user, not as t
 const VALIDATION = "The post-deployment check reads through its own role, trusted by that step's role only";
 const SERVICES = 'Service roles: each trusted by one service, for this account, allowed only its job';
 const PIPELINE = 'Pipeline notifications arrive (tooling account)';
+const DRIFT =
+  "Drift detection: one role starts it on the stage-region's stacks and reads their configuration, never their data";
+const driftRuleSource = { 'aws:SourceAccount': '{account}', 'aws:SourceArn': '{driftRule}' };
 
 /** The access matrix of a stage-region (and, for the pipeline rows, of the tooling account). */
 export const ACCESS_MATRIX: readonly AccessRow[] = [
@@ -610,5 +615,88 @@ export const ACCESS_MATRIX: readonly AccessRow[] = [
     context: { 'aws:SourceAccount': '{otherAccount}' },
     expected: 'Denied',
     because: "another account's notification rule",
+  },
+  // Drift detection
+  {
+    group: DRIFT,
+    principal: 'driftRole',
+    action: 'cloudformation:DetectStackDrift',
+    resource: 'stageStack',
+    expected: 'Allowed',
+    because: 'the daily schedule starts drift detection of each stack of the stage-region',
+  },
+  {
+    group: DRIFT,
+    principal: 'driftRole',
+    action: 'cloudformation:DetectStackDrift',
+    resource: 'otherStack',
+    expected: 'Denied',
+    because: 'no other stack of the account',
+  },
+  {
+    group: DRIFT,
+    principal: 'driftRole',
+    action: 'kms:GetKeyPolicy',
+    resource: 'dataKey',
+    expected: 'Allowed',
+    because: "drift detection reads the key's configuration (key administration is delegated to IAM)",
+  },
+  {
+    group: DRIFT,
+    principal: 'driftRole',
+    action: 'kms:Decrypt',
+    resource: 'dataKey',
+    expected: 'Denied',
+    because: 'configuration reads only: no data',
+  },
+  {
+    group: DRIFT,
+    principal: 'driftRole',
+    action: 's3:GetObject',
+    resource: 'dataObject',
+    expected: 'Denied',
+    because: 'configuration reads only: no data',
+  },
+  {
+    group: DRIFT,
+    principal: 'eventBridge',
+    action: 'sns:Publish',
+    resource: 'alarmTopic',
+    context: driftRuleSource,
+    expected: 'Allowed',
+    because: 'the drift rule notifies the alarm topic',
+  },
+  {
+    group: DRIFT,
+    principal: 'eventBridge',
+    action: 'kms:GenerateDataKey',
+    resource: 'logsKey',
+    context: driftRuleSource,
+    expected: 'Allowed',
+    because: 'the drift rule encrypts its notification with the topic key',
+  },
+  {
+    group: DRIFT,
+    principal: 'eventBridge',
+    action: 'sns:Publish',
+    resource: 'alarmTopic',
+    context: {
+      'aws:SourceAccount': '{account}',
+      'aws:SourceArn': 'arn:{partition}:events:{region}:{account}:rule/another-rule',
+    },
+    expected: 'Denied',
+    because: 'another rule of the account: the topic names the drift rule only',
+  },
+  {
+    group: DRIFT,
+    principal: 'eventBridge',
+    action: 'kms:GenerateDataKey',
+    resource: 'logsKey',
+    context: {
+      'aws:SourceAccount': '{otherAccount}',
+      'aws:SourceArn': 'arn:{partition}:events:{region}:{otherAccount}:rule/any',
+    },
+    expected: 'Denied',
+    because: "another account's rule (confused deputy)",
   },
 ];

@@ -13,6 +13,7 @@ import { Construct } from 'constructs';
 import { denyGrantsExceptForAwsResources, sendEventsToEventBridge } from '@baseline/rules';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { PlatformConfig, RegionConfig, StageConfig, validationRoleNameOf, validationStepRoleNameOf } from '../config';
+import { reviewVariableOf } from '../review/report';
 import { ARTIFACT_EXPIRATION_DAYS, ArtifactBucket } from './artifact-bucket';
 import { NotificationTopic } from './notification-topic';
 import { acknowledgeGeneratedFindings } from './private/generated-findings';
@@ -21,6 +22,7 @@ import {
   NPM_CACHE_DIRECTORY,
   NX_CACHE_DIRECTORY,
   PIPELINE_SCRIPTS_DIR,
+  REVIEW_PREFIX,
   synthBuildCommands,
   synthInstallCommands,
 } from './private/synth-commands';
@@ -137,12 +139,13 @@ export class PipelineStack extends Stack {
       actionName: 'Source',
     });
 
+    const artifacts = new ArtifactBucket(this, 'Artifacts');
     const synth = new pipelines.CodeBuildStep('Synth', {
       input: source,
       installCommands: synthInstallCommands(),
       commands: synthBuildCommands(this.lastSuccessfulCommitParameterName),
       primaryOutputDirectory: CLOUD_ASSEMBLY_DIR,
-      env: { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_CACHE_DIRECTORY },
+      env: { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_CACHE_DIRECTORY, REVIEW_BUCKET: artifacts.bucket.bucketName },
       // Tests of five projects and a synth with both rule packs: 3 GB (SMALL) is not enough.
       buildEnvironment: { computeType: codebuild.ComputeType.MEDIUM },
       partialBuildSpec: codebuild.BuildSpec.fromObject({
@@ -154,10 +157,11 @@ export class PipelineStack extends Stack {
         ...connectionStatements(config.pipeline.connectionArn),
       ],
     });
+    // The change review's counts, per stage, for the approvals (see synthBuildCommands).
+    const reviewCounts = new Map(config.stages.map((s) => [s.name, synth.exportedVariable(reviewVariableOf(s.name))]));
     // The validation script of the same commit travels with the run, like the cloud assembly.
     const scripts = synth.addOutputDirectory(PIPELINE_SCRIPTS_DIR);
 
-    const artifacts = new ArtifactBucket(this, 'Artifacts');
     this.pipeline = new pipelines.CodePipeline(this, 'Pipeline', {
       pipelineName: `${project}-pipeline`,
       artifactBucket: artifacts.bucket,
@@ -197,7 +201,8 @@ export class PipelineStack extends Stack {
       if (stageConfig.requiresApproval) {
         wave.addPre(
           new pipelines.ManualApprovalStep('Approve', {
-            comment: approvalComment(stageConfig, previous, commitId),
+            comment: approvalComment(stageConfig, previous, commitId, reviewCounts.get(stageConfig.name)!),
+            reviewUrl: reviewUrlOf(artifacts.bucket, commitId),
             notificationTopic: this.notificationTopic,
           }),
         );
@@ -334,18 +339,40 @@ export class PipelineStack extends Stack {
 }
 
 /**
- * What the approver is asked to promote, in the words of the config, with the commit: `commitId` is
- * the source action's CommitId variable (`#{<namespace>.CommitId}`), which CodePipeline resolves in
- * an approval's comment (CodePipeline User Guide, "Variables", "Use variables in manual approvals").
+ * What the approver is asked to promote, in the words of the config, with the commit and what it
+ * changes in the stage: `commitId` is the source action's CommitId variable and `counts` the build
+ * step's exported variable with the change review's counts of the stage, both of which CodePipeline
+ * resolves in an approval's comment (CodePipeline User Guide, "Variables": variables can be used in
+ * a manual approval's comment and URL; CDK Pipelines' own ConfirmPermissionsBroadening uses both).
  */
-function approvalComment(stage: StageConfig, previous: StageConfig | undefined, commitId: string): string {
+function approvalComment(
+  stage: StageConfig,
+  previous: StageConfig | undefined,
+  commitId: string,
+  counts: string,
+): string {
   const regions = stage.regions.map((r) => r.region).join(', ');
   const origin = previous
     ? `the same cloud assembly that was deployed to and validated in ${previous.name} (${previous.regions
         .map((r) => r.region)
         .join(', ')}) in this run`
     : 'the cloud assembly synthesized and tested in this run';
-  return `Promote commit ${commitId} to ${stage.name} (account ${stage.account}; regions ${regions}): ${origin}. Nothing is rebuilt.`;
+  return (
+    `Promote commit ${commitId} to ${stage.name} (account ${stage.account}; regions ${regions}): ${origin}. ` +
+    `Nothing is rebuilt. Changes to ${stage.name} against the last successful run: ${counts}. ` +
+    'The review link opens the full report (every stack, replacements, IAM and security-group changes).'
+  );
+}
+
+/**
+ * The S3 console page of the change review the build step uploaded for `commitId`. The approver
+ * needs s3:GetObject on it and kms:Decrypt on the artifact key through S3 (README, "What the approver sees").
+ */
+function reviewUrlOf(bucket: s3.IBucket, commitId: string): string {
+  return (
+    `https://console.aws.amazon.com/s3/object/${bucket.bucketName}?region=${Stack.of(bucket).region}` +
+    `&prefix=${REVIEW_PREFIX}/${commitId}/review.md`
+  );
 }
 
 /**

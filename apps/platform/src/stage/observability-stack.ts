@@ -1,5 +1,19 @@
-import { CfnElement, Stack, StackProps, aws_kms as kms, aws_logs as logs, aws_rds as rds } from 'aws-cdk-lib';
-import { AlarmTopic, DatabaseAlarms, FlowLogRejectAlarm, OperationsDashboard } from '@baseline/observability';
+import {
+  CfnElement,
+  CfnResource,
+  Stack,
+  StackProps,
+  aws_kms as kms,
+  aws_logs as logs,
+  aws_rds as rds,
+} from 'aws-cdk-lib';
+import {
+  AlarmTopic,
+  DatabaseAlarms,
+  FlowLogRejectAlarm,
+  OperationsDashboard,
+  StackDriftDetection,
+} from '@baseline/observability';
 import { Construct } from 'constructs';
 import { StageConfig } from '../config';
 import { ValidationRole } from './validation-role';
@@ -14,11 +28,15 @@ export interface ObservabilityStackProps extends StackProps {
   readonly allocatedStorageGiB: number;
   readonly flowLogGroup: logs.ILogGroup;
   readonly flowLogFormat: string;
+  /** The other stacks of the stage-region, whose drift is detected with this one's. */
+  readonly driftChecked: Stack[];
 }
 
 /** Alarms of one stage-region to an encrypted topic, and the operator's dashboard. */
 export class ObservabilityStack extends Stack {
   public readonly alarmTopic: AlarmTopic;
+  /** Daily drift detection of every stack of the stage-region, notifying the alarm topic. */
+  public readonly driftDetection: StackDriftDetection;
   /** Logical ids of the alarms that mean "this deployment is broken" (the post-deployment check fails on them). */
   public readonly deploymentHealthAlarmIds: string[];
 
@@ -51,5 +69,14 @@ export class ObservabilityStack extends Stack {
       this.getLogicalId(a.node.defaultChild as CfnElement),
     );
     new ValidationRole(this, 'ValidationRole', props.validation);
+    // Last: the drift role reads every resource type of the stage-region's stacks, this one's included.
+    const checked = [...props.driftChecked, this];
+    this.driftDetection = new StackDriftDetection(this, 'DriftDetection', {
+      stackNames: checked.map((s) => s.stackName),
+      topic: this.alarmTopic.topic,
+      resourceTypes: checked.flatMap((s) =>
+        s.node.findAll().flatMap((c) => (c instanceof CfnResource ? [c.cfnResourceType] : [])),
+      ),
+    });
   }
 }

@@ -93,7 +93,7 @@ export class PlatformStage extends Stage {
     });
     this.observability = new ObservabilityStack(this, 'Observability', {
       stackName: name('observability'),
-      description: `${project} ${stage.name} ${region.region}: alarms and dashboard`,
+      description: `${project} ${stage.name} ${region.region}: alarms, dashboard and drift detection`,
       alarms: stage.alarms,
       dashboardName: dashboardNameOf(project, stage.name, region.region),
       logsKey: this.security.logsKey,
@@ -110,6 +110,7 @@ export class PlatformStage extends Stage {
         )}`,
         stackNames: TIERS_OF_A_STAGE.map(name),
       },
+      driftChecked: [this.security, this.network, this.data],
     });
 
     // Log groups kept shorter than Control Tower's year: the config's decision for an unprotected

@@ -31,6 +31,8 @@ export class SecurityStack extends Stack {
       description: `Logs and alarms of ${props.aliasPrefix}: CloudWatch log groups and the alarm topic`,
       allowCloudWatchLogs: true,
       allowCloudWatchAlarms: true,
+      // The drift rule of the Observability stack publishes to the alarm topic.
+      allowEventBridgeRules: true,
       // Principals of the account use it only to publish to the encrypted alarm topic.
       viaServices: ['sns'],
     }).key;

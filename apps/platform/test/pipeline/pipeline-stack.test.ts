@@ -219,11 +219,11 @@ describe('synth step', () => {
   const project = projectOf(template, synth);
   const spec = buildSpecOf(project);
 
-  test('runs npm ci, lints and tests what changed since the last successful run, then synthesizes', () => {
+  test('runs npm ci, lints and tests what changed since the last successful run, synthesizes, reviews', () => {
     expect(synth.stage).toBe('Build');
     expect(spec.phases.install.commands).toEqual(['npm ci']);
-    const [test, synthesize] = spec.phases.build.commands;
-    expect(spec.phases.build.commands).toHaveLength(2);
+    const [test, synthesize, review, publish] = spec.phases.build.commands;
+    expect(spec.phases.build.commands).toHaveLength(4);
     expect(test).toMatch(
       new RegExp(
         `^BASE="\\$\\(aws ssm get-parameter --name '${PARAMETER}' --query Parameter.Value --output text 2>/dev/null \\|\\| true\\)"; `,
@@ -233,6 +233,50 @@ describe('synth step', () => {
     expect(test).toContain('npx nx affected -t lint typecheck test --base="$BASE" --head=HEAD;');
     expect(test).toMatch(/else .*npx nx run-many -t lint typecheck test; fi$/);
     expect(synthesize).toBe('npm run synth');
+    // The change review against the same base the tests used (none on a first run), failing the build
+    // on its guards, its per-stage counts exported for the approvals.
+    expect(test).toContain('then echo "$BASE" > .review-base;');
+    expect(test).toContain('else echo none > .review-base;');
+    expect(review).toBe(
+      'npm run diff -- --base-file .review-base --head-assembly apps/platform/cdk.out --env-file .review.env && ' +
+        'set -a && . ./.review.env && set +a',
+    );
+    expect(spec.env['exported-variables']).toEqual(config.stages.map((s) => `REVIEW_${s.name.toUpperCase()}`));
+    // The report goes to the artifact bucket, under the commit the approvals link to.
+    expect(publish).toBe(
+      'if [ -n "$CODEBUILD_BUILD_ID" ]; then aws s3 cp apps/platform/cdk.out/review.md ' +
+        '"s3://$REVIEW_BUCKET/reviews/$(git rev-parse HEAD)/review.md" --content-type \'text/markdown; charset=utf-8\' ' +
+        '--only-show-errors; else echo "Not in CodeBuild: the review stays in apps/platform/cdk.out/review.md"; fi',
+    );
+    const bucketId = Object.keys(template.findResources('AWS::S3::Bucket')).find((id) =>
+      /^Artifacts[0-9A-F]{8}$/.test(id),
+    );
+    expect(project.Properties.Environment.EnvironmentVariables).toContainEqual({
+      Name: 'REVIEW_BUCKET',
+      Type: 'PLAINTEXT',
+      Value: { Ref: bucketId },
+    });
+  });
+
+  test('may write the review into the artifact bucket: read-write on its objects and its key', () => {
+    const roleId = flat(project.Properties.ServiceRole).replace(/^<(.*)\.Arn>$/, '$1');
+    const bucketId = Object.keys(template.findResources('AWS::S3::Bucket')).find((id) =>
+      /^Artifacts[0-9A-F]{8}$/.test(id),
+    )!;
+    const statements = statementsOfRole(template, roleId);
+    const put = statements.find(
+      (s) =>
+        actionsOf(s).some((a) => a === 's3:PutObject' || a === 's3:PutObject*') &&
+        [s.Resource].flat().map(flat).includes(`<${bucketId}.Arn>/*`),
+    );
+    expect(put).toBeDefined();
+    const keyId = Object.keys(template.findResources('AWS::KMS::Key')).find((id) => id.startsWith('ArtifactsKey'))!;
+    const encrypt = statements.find(
+      (s) =>
+        actionsOf(s).some((a) => a.startsWith('kms:GenerateDataKey')) &&
+        [s.Resource].flat().map(flat).includes(`<${keyId}.Arn>`),
+    );
+    expect(encrypt).toBeDefined();
   });
 
   test("hands on the app's cloud assembly and the validation script of the same commit", () => {
@@ -343,12 +387,30 @@ describe('waves', () => {
     const source = actionNamed(template, 'Source');
     const commit = `#{${source.action.Namespace}.CommitId}`;
     expect(source.action.Namespace).toEqual(expect.any(String));
+    const synthNamespace = actionNamed(template, 'Synth').action.Namespace;
     expect(approval.action.Configuration.CustomData).toBe(
       `Promote commit ${commit} to prod (account 333333333333; regions eu-west-1, eu-central-1): the same cloud ` +
-        'assembly that was deployed to and validated in dev (eu-west-1, eu-central-1) in this run. Nothing is rebuilt.',
+        'assembly that was deployed to and validated in dev (eu-west-1, eu-central-1) in this run. Nothing is rebuilt. ' +
+        `Changes to prod against the last successful run: #{${synthNamespace}.REVIEW_PROD}. ` +
+        'The review link opens the full report (every stack, replacements, IAM and security-group changes).',
     );
     const topicId = Object.keys(template.findResources('AWS::SNS::Topic'))[0];
     expect(approval.action.Configuration.NotificationArn).toEqual({ Ref: topicId });
+  });
+
+  test('every approval links to the change review of its commit in the artifact bucket', () => {
+    const source = actionNamed(template, 'Source');
+    const bucketId = Object.keys(template.findResources('AWS::S3::Bucket')).find((id) =>
+      /^Artifacts[0-9A-F]{8}$/.test(id),
+    );
+    const approvals = actions.filter((a) => a.action.ActionTypeId.Category === 'Approval');
+    expect(approvals.length).toBe(config.stages.filter((s) => s.requiresApproval).length);
+    for (const a of approvals) {
+      expect(flat(a.action.Configuration.ExternalEntityLink)).toBe(
+        `https://console.aws.amazon.com/s3/object/<${bucketId}>?region=${config.pipeline.region}` +
+          `&prefix=reviews/#{${source.action.Namespace}.CommitId}/review.md`,
+      );
+    }
   });
 
   test('prod is deployed from the same artifacts as dev: one synth, one cloud assembly', () => {
@@ -659,6 +721,18 @@ describe('another config: three stages, three prod regions', () => {
       `arn:${PARTITION}:iam::333333333333:role/cdk-hnb659fds-deploy-role-333333333333-eu-north-1`,
     );
     expect(deploy.action.Region).toBe('eu-north-1');
+  });
+
+  test('each approval quotes the review counts of its own stage and links to the review', () => {
+    const synthNamespace = actionNamed(three.template, 'Synth').action.Namespace;
+    for (const [wave, stage] of [
+      ['staging-eu-west-1', 'STAGING'],
+      ['prod', 'PROD'],
+    ]) {
+      const approval = pipelineActions(three.template).find((a) => a.stage === wave && a.name === 'Approve')!;
+      expect(approval.action.Configuration.CustomData).toContain(`: #{${synthNamespace}.REVIEW_${stage}}. `);
+      expect(flat(approval.action.Configuration.ExternalEntityLink)).toMatch(/\/review\.md$/);
+    }
   });
 
   test('the prod approval names staging as where the assembly was validated', () => {

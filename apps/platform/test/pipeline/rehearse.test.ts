@@ -16,7 +16,7 @@ import { buildSpecOf, projectOf, actionNamed, synthesizedTemplate } from './help
 import { StubStage } from './stub-stage';
 import { FIXTURE_CONFIG } from '../support/configs';
 
-const REHEARSE = path.join(__dirname, '..', '..', '..', '..', 'tools', 'rehearse', 'rehearse.mjs');
+const REHEARSE = path.join(__dirname, '..', '..', '..', '..', 'tools', 'rehearse', 'cli.mjs');
 
 // GIVEN the pipeline of the default config, synthesized
 const app = new App({ context: cdkJsonContext() });
@@ -72,7 +72,12 @@ function rehearse(options: { args?: string[]; aws?: string; npxExit?: number } =
   const record = (name: string) =>
     `printf '%s\\n' "${name} $* | CI=$CI | cache=$NX_CACHE_DIRECTORY | daemon=$NX_DAEMON | ` +
     `uncommitted=$(if [ -e uncommitted.txt ]; then echo yes; else echo no; fi) | head=$(git rev-parse HEAD)" >> "${log}"`;
-  fs.writeFileSync(path.join(bin, 'npm'), `#!/bin/sh\n${record('npm')}\n`, { mode: 0o755 });
+  // `npm run diff` writes the per-stage counts where --env-file says; the build step sources them.
+  const review =
+    'if [ "$1 $2" = "run diff" ]; then base="$(read -r b < .review-base; echo "$b")"; ' +
+    `printf '%s\\n' "review base=$base" >> "${log}"; ` +
+    'while [ $# -gt 0 ]; do [ "$1" = --env-file ] && echo "REVIEW_DEV=stub" > "$2"; shift; done; fi';
+  fs.writeFileSync(path.join(bin, 'npm'), `#!/bin/sh\n${record('npm')}\n${review}\n`, { mode: 0o755 });
   fs.writeFileSync(
     path.join(bin, 'npx'),
     `#!/bin/sh\n${record('npx')}\n${options.npxExit ? `[ "$1" = nx ] && exit ${options.npxExit}\n` : ''}exit 0\n`,
@@ -109,8 +114,11 @@ test('without AWS, runs npm ci, lints and tests every project, and synthesizes, 
     'npm ci',
     'npx nx run-many -t lint typecheck test',
     'npm run synth',
+    'npm run diff -- --base-file .review-base --head-assembly apps/platform/cdk.out --env-file .review.env',
+    // No successful run to compare with: the review reports everything as new.
+    'review base=none',
   ]);
-  for (const call of run.calls) {
+  for (const call of run.calls.filter((c) => !c.startsWith('review '))) {
     expect(call).toContain('| CI=true |');
     expect(call).toContain('| daemon=false |');
     expect(call).toContain('| uncommitted=no |');
@@ -129,6 +137,9 @@ test('with the last successful commit in the history, lints and tests only what 
     'npm ci',
     `npx nx affected -t lint typecheck test --base=${firstCommit} --head=HEAD`,
     'npm run synth',
+    'npm run diff -- --base-file .review-base --head-assembly apps/platform/cdk.out --env-file .review.env',
+    // The review compares with the same commit the tests ran against.
+    `review base=${firstCommit}`,
   ]);
 });
 
@@ -139,6 +150,7 @@ test.each([
   const run = rehearse({ args: ['--use-aws'], aws });
   expect(run.code).toBe(0);
   expect(run.calls[1]).toMatch(/^npx nx run-many -t lint typecheck test \|/);
+  expect(run.calls).toContain('review base=none');
 });
 
 test('exits with the code of the first failing command and runs nothing after it', () => {

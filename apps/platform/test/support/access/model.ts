@@ -88,6 +88,9 @@ export class StageRegionModel {
       dataKey: this.resource('dataKey').arn,
       logsKey: this.resource('logsKey').arn,
       flowLogGroup: this.logGroupArn('Network', 'Vpc/FlowLogGroup/Resource'),
+      driftRule: this.resolver.string(this.sr.stacks.observability, {
+        'Fn::GetAtt': [this.logicalIdAt(this.sr.stacks.observability, 'DriftDetection/Drifted/Resource'), 'Arn'],
+      }),
     };
   }
 
@@ -119,6 +122,8 @@ export class StageRegionModel {
         return role('data', 'MonitoringRole/Resource/Resource');
       case 'validationRole':
         return role('observability', 'ValidationRole/Resource/Resource');
+      case 'driftRole':
+        return role('observability', 'DriftDetection/Role/Resource');
       case 'administrator':
         return synthetic(this.account, 'Administrator');
       case 'deployRole':
@@ -163,6 +168,8 @@ export class StageRegionModel {
         return service('monitoring.rds.amazonaws.com');
       case 'codestarNotifications':
         return service('codestar-notifications.amazonaws.com');
+      case 'eventBridge':
+        return service('events.amazonaws.com');
     }
   }
 
@@ -359,7 +366,15 @@ export class StageRegionModel {
     for (const arn of (role.Properties?.ManagedPolicyArns as unknown[]) ?? []) {
       const ref = (arn as { Ref?: string }).Ref;
       if (ref) {
-        continue; // a managed policy of this stack: found below through its Roles
+        // A managed policy of this stack, attached from the role's side (it may also list the role below).
+        const managed = stack.template.Resources[ref];
+        if (!((managed.Properties?.Roles as unknown[]) ?? []).some((x) => (x as { Ref?: string }).Ref === roleId)) {
+          policies.push({
+            name: `${stack.path} ${ref}`,
+            document: this.resolver.resolve(stack, managed.Properties?.PolicyDocument) as PolicyDocument,
+          });
+        }
+        continue;
       }
       const name = this.resolver.string(stack, arn);
       if (name.endsWith(':policy/AdministratorAccess')) {

@@ -142,6 +142,8 @@ export class Resolver {
         return `arn:${partition}:logs:${stack.region}:${stack.account}:log-group:${name}:*`;
       case 'AWS::SNS::Topic.TopicArn':
         return name;
+      case 'AWS::Events::Rule.Arn':
+        return `arn:${partition}:events:${stack.region}:${stack.account}:rule/${name}`;
       case 'AWS::RDS::DBInstance.DbiResourceId':
         return `db-${id
           .toUpperCase()
