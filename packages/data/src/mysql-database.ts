@@ -469,6 +469,22 @@ export class MysqlDatabase extends Construct {
     this.acknowledgeDeliberateFindings(props);
   }
 
+  /**
+   * Replicates the instance's automated backups (snapshots and transaction logs) to another region,
+   * where the database can then be restored to any point in the retention period (RDS User Guide,
+   * "Replicating automated backups to another AWS Region"): a recovery point objective of minutes
+   * instead of the last daily copy. The replicas are encrypted with `keyArn`, a key of that region.
+   * Charged per GB of snapshot copy and storage; RDS allows 20 replicated backups per destination region
+   * per account.
+   */
+  public replicateAutomatedBackupsTo(replication: { region: string; keyArn: string; retentionDays: number }): void {
+    enforceRule(this, 'replication.retentionDays', replication.retentionDays, MYSQL_BACKUP_RETENTION_DAYS);
+    const cfn = this.instance.node.defaultChild as rds.CfnDBInstance;
+    cfn.automaticBackupReplicationRegion = replication.region;
+    cfn.automaticBackupReplicationKmsKeyId = replication.keyArn;
+    cfn.automaticBackupReplicationRetentionPeriod = replication.retentionDays;
+  }
+
   private acknowledgeDeliberateFindings(props: MysqlDatabaseProps): void {
     const cfnInstance = this.instance.node.defaultChild as CfnResource;
     acknowledgeKeyOfAnotherStack(cfnInstance, props.encryptionKey, 'rds_storage_encrypted_kms_key_check');

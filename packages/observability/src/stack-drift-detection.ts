@@ -24,6 +24,14 @@ import { Construct } from 'constructs';
  * cannot be left out unnoticed (its drift would go undetected).
  */
 export const DRIFT_READ_ACTIONS: Readonly<Record<string, readonly string[]>> = {
+  'AWS::Backup::BackupPlan': ['backup:GetBackupPlan', 'backup:ListTags'],
+  'AWS::Backup::BackupSelection': ['backup:GetBackupSelection'],
+  'AWS::Backup::BackupVault': [
+    'backup:DescribeBackupVault',
+    'backup:GetBackupVaultAccessPolicy',
+    'backup:GetBackupVaultNotifications',
+    'backup:ListTags',
+  ],
   'AWS::CDK::Metadata': [],
   'AWS::CloudWatch::Alarm': ['cloudwatch:DescribeAlarms', 'cloudwatch:ListTagsForResource'],
   'AWS::CloudWatch::Dashboard': ['cloudwatch:GetDashboard'],

@@ -13,3 +13,4 @@ export * from './s3';
 export * from './finding-ids';
 export * from './validation-report';
 export * from './control-tower';
+export * from './backup';

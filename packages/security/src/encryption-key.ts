@@ -266,7 +266,17 @@ function useThroughServices(scope: Construct, servicePrefixes: string[]): iam.Po
     new iam.PolicyStatement({
       sid: 'AllowUseThroughServicesOfThisAccount',
       principals: [new iam.AccountRootPrincipal()],
-      actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'],
+      // kms:RetireGrant: a service retires the grants it made (creating an AWS Backup vault with this key
+      // needs CreateGrant, DescribeKey, RetireGrant, Decrypt and GenerateDataKey: AWS Backup Developer
+      // Guide, "Backup vault creation and deletion").
+      actions: [
+        'kms:Encrypt',
+        'kms:Decrypt',
+        'kms:ReEncrypt*',
+        'kms:GenerateDataKey*',
+        'kms:DescribeKey',
+        'kms:RetireGrant',
+      ],
       resources: ['*'],
       conditions: { StringEquals: throughServicesOfThisAccount },
     }),

@@ -233,7 +233,15 @@ describe('EncryptionKey for data', () => {
       Sid: 'AllowUseThroughServicesOfThisAccount',
       Effect: 'Allow',
       Principal: { AWS: accountRoot },
-      Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'],
+      // kms:RetireGrant: services retire the grants they made (an AWS Backup vault encrypted with the key needs it).
+      Action: [
+        'kms:Encrypt',
+        'kms:Decrypt',
+        'kms:ReEncrypt*',
+        'kms:GenerateDataKey*',
+        'kms:DescribeKey',
+        'kms:RetireGrant',
+      ],
       Resource: '*',
       Condition: throughServices,
     });

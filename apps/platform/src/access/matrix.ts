@@ -41,6 +41,9 @@ export const PRINCIPALS = {
   codestarNotifications: 'CodeStar Notifications (codestar-notifications.amazonaws.com), for the pipeline',
   driftRole: "The role the stage-region's drift detection schedules run as (Observability stack)",
   eventBridge: "EventBridge (events.amazonaws.com), delivering a rule's event to its target",
+  replicationRole: 'The role S3 replication of the data bucket runs as (Data stack)',
+  restoreRole: "The role that reads the stage-region's replicas (Recovery stack, in the recovery region)",
+  awsBackup: 'AWS Backup (backup.amazonaws.com), running a backup or restore job',
 } as const;
 export type PrincipalId = keyof typeof PRINCIPALS;
 
@@ -68,6 +71,11 @@ export const RESOURCES = {
   alarms: 'A CloudWatch alarm of the stage-region',
   pipelineTopic: "The pipeline's notification topic (tooling account)",
   pipelineKey: "The pipeline's key, which encrypts that topic (tooling account)",
+  replicaObject: "An object of the replica bucket, the data bucket's copy in the recovery region",
+  recoveryKey: 'The key of the copies in the recovery region (replicas, backup copies)',
+  restoreRole: 'The restore role, assumed',
+  databaseRestoreRole: 'The role AWS Backup restores the database copies as (Recovery stack), assumed',
+  backupRole: 'The role AWS Backup backs the database up (and copies it) as, assumed',
 } as const;
 export type ResourceId = keyof typeof RESOURCES;
 
@@ -83,6 +91,8 @@ export interface AccessRow {
   readonly expected: Decision;
   /** Why, in a few words. */
   readonly because: string;
+  /** Only in stage-regions whose config names a recovery region. @default false */
+  readonly recoveryOnly?: boolean;
 }
 
 const viaService = (service: string) => ({
@@ -106,6 +116,13 @@ const PIPELINE = 'Pipeline notifications arrive (tooling account)';
 const DRIFT =
   "Drift detection: one role starts it on the stage-region's stacks and reads their configuration, never their data";
 const driftRuleSource = { 'aws:SourceAccount': '{account}', 'aws:SourceArn': '{driftRule}' };
+const RECOVERY =
+  'Copies in the recovery region: only replication writes them, only the restore role reads them, nobody deletes a backup';
+const throughS3In = (region: string, bucket: string) => ({
+  'kms:ViaService': `s3.${region}.{urlSuffix}`,
+  'kms:CallerAccount': '{account}',
+  'kms:EncryptionContext:aws:s3:arn': bucket,
+});
 
 /** The access matrix of a stage-region (and, for the pipeline rows, of the tooling account). */
 export const ACCESS_MATRIX: readonly AccessRow[] = [
@@ -698,5 +715,172 @@ export const ACCESS_MATRIX: readonly AccessRow[] = [
     },
     expected: 'Denied',
     because: "another account's rule (confused deputy)",
+  },
+  // Recovery
+  {
+    group: RECOVERY,
+    principal: 'replicationRole',
+    action: 's3:GetObjectVersionForReplication',
+    resource: 'dataObject',
+    expected: 'Allowed',
+    because: 'replication reads each new object version of the data bucket',
+    recoveryOnly: true,
+  },
+  {
+    group: RECOVERY,
+    principal: 'replicationRole',
+    action: 'kms:Decrypt',
+    resource: 'dataKey',
+    context: throughS3In('{region}', '{dataBucket}'),
+    expected: 'Allowed',
+    because: 'through S3, for objects of the data bucket',
+    recoveryOnly: true,
+  },
+  {
+    group: RECOVERY,
+    principal: 'replicationRole',
+    action: 's3:PutObject',
+    resource: 'dataObject',
+    expected: 'Denied',
+    because: 'replication never writes the source',
+    recoveryOnly: true,
+  },
+  {
+    group: RECOVERY,
+    principal: 'replicationRole',
+    action: 's3:ReplicateObject',
+    resource: 'replicaObject',
+    expected: 'Allowed',
+    because: 'replication writes the replica',
+    recoveryOnly: true,
+  },
+  {
+    group: RECOVERY,
+    principal: 'replicationRole',
+    action: 'kms:Encrypt',
+    resource: 'recoveryKey',
+    context: throughS3In('{recoveryRegion}', '{replicaBucket}'),
+    expected: 'Allowed',
+    because: 'through S3 of the recovery region, for the replica bucket',
+    recoveryOnly: true,
+  },
+  {
+    group: RECOVERY,
+    principal: 'replicationRole',
+    action: 's3:GetObject',
+    resource: 'replicaObject',
+    expected: 'Denied',
+    because: 'replication writes replicas, never reads them',
+    recoveryOnly: true,
+  },
+  {
+    group: RECOVERY,
+    principal: 'administrator',
+    action: 's3:GetObject',
+    resource: 'replicaObject',
+    expected: 'Denied',
+    because: 'the replica bucket denies object access to every principal but the restore role',
+    recoveryOnly: true,
+  },
+  {
+    group: RECOVERY,
+    principal: 'restoreRole',
+    action: 's3:GetObject',
+    resource: 'replicaObject',
+    expected: 'Allowed',
+    because: 'a restore reads the replicas',
+    recoveryOnly: true,
+  },
+  {
+    group: RECOVERY,
+    principal: 'restoreRole',
+    action: 'kms:Decrypt',
+    resource: 'recoveryKey',
+    context: throughS3In('{recoveryRegion}', '{replicaBucket}'),
+    expected: 'Allowed',
+    because: 'through S3 of the recovery region',
+    recoveryOnly: true,
+  },
+  {
+    group: RECOVERY,
+    principal: 'restoreRole',
+    action: 's3:DeleteObject',
+    resource: 'replicaObject',
+    expected: 'Denied',
+    because: 'a restore reads; nothing deletes replicas by hand',
+    recoveryOnly: true,
+  },
+  {
+    group: RECOVERY,
+    principal: 'administrator',
+    action: 'sts:AssumeRole',
+    resource: 'restoreRole',
+    expected: 'Allowed',
+    because: 'break glass: a principal of the account whose IAM policy allows it',
+    recoveryOnly: true,
+  },
+  {
+    group: RECOVERY,
+    principal: 'otherAccount',
+    action: 'sts:AssumeRole',
+    resource: 'restoreRole',
+    expected: 'Denied',
+    because: 'no other account',
+    recoveryOnly: true,
+  },
+  {
+    group: RECOVERY,
+    principal: 'awsBackup',
+    action: 'sts:AssumeRole',
+    resource: 'restoreRole',
+    context: { 'aws:SourceAccount': '{account}' },
+    expected: 'Denied',
+    because: 'the replica reader is for people; AWS Backup restores as the database restore role',
+    recoveryOnly: true,
+  },
+  {
+    group: RECOVERY,
+    principal: 'awsBackup',
+    action: 'sts:AssumeRole',
+    resource: 'databaseRestoreRole',
+    context: { 'aws:SourceAccount': '{account}' },
+    expected: 'Allowed',
+    because: 'AWS Backup runs the restore jobs of this account as it',
+    recoveryOnly: true,
+  },
+  {
+    group: RECOVERY,
+    principal: 'awsBackup',
+    action: 'sts:AssumeRole',
+    resource: 'databaseRestoreRole',
+    context: { 'aws:SourceAccount': '{otherAccount}' },
+    expected: 'Denied',
+    because: "another account's restore job (confused deputy)",
+    recoveryOnly: true,
+  },
+  {
+    group: RECOVERY,
+    principal: 'administrator',
+    action: 'sts:AssumeRole',
+    resource: 'databaseRestoreRole',
+    expected: 'Denied',
+    because: 'trusted by AWS Backup only',
+    recoveryOnly: true,
+  },
+  {
+    group: RECOVERY,
+    principal: 'awsBackup',
+    action: 'sts:AssumeRole',
+    resource: 'backupRole',
+    expected: 'Allowed',
+    because: 'AWS Backup backs the database up and copies the backup as it',
+  },
+  {
+    group: RECOVERY,
+    principal: 'otherService',
+    action: 'sts:AssumeRole',
+    resource: 'backupRole',
+    expected: 'Denied',
+    because: 'no other service',
   },
 ];

@@ -12,6 +12,8 @@ import {
   ALARM_PERCENT_BELOW_HUNDRED,
   ALARM_POSITIVE,
   CLOUDFORMATION_STACK_NAME,
+  BACKUP_RETENTION_DAYS,
+  BACKUP_VAULT_NAME,
   CLOUDWATCH_DASHBOARD_NAME,
   IAM_ROLE_NAME,
   KMS_ALIAS_NAME,
@@ -37,15 +39,21 @@ import {
   ValueRule,
 } from '@baseline/rules';
 import {
+  backupVaultNameOf,
   dashboardNameOf,
+  databaseRestoreRoleNameOf,
   flowLogGroupNameOf,
   instanceIdentifierOf,
   keyAliasPrefixOf,
+  recoveryKeyAliasOf,
+  recoveryStackNameOf,
+  recoveryVaultNameOf,
+  restoreRoleNameOf,
   stackNameOf,
   validationRoleNameOf,
   validationStepRoleNameOf,
 } from './names';
-import { ALARM_DEFAULTS, DATABASE_DEFAULTS, LOGS_DEFAULTS, NETWORK_DEFAULTS } from './schema';
+import { ALARM_DEFAULTS, DATABASE_DEFAULTS, LOGS_DEFAULTS, NETWORK_DEFAULTS, RECOVERY_DEFAULTS } from './schema';
 import { ConfigProblem } from './validate';
 
 type Raw = Record<string, unknown>;
@@ -310,9 +318,14 @@ export const CONFIG_RULE_CHECKS: ReadonlyArray<ConfigRuleCheck<never>> = [
   // EncryptionKey (security)
   check(
     KMS_ALIAS_NAME,
-    'EncryptionKey (SecurityStack: <project>/<stage>/data and /logs)',
-    derivedNames('KMS alias name', (project, stage) =>
-      KEY_ALIAS_SUFFIXES.map((suffix) => `${keyAliasPrefixOf(project, stage)}/${suffix}`),
+    'EncryptionKey (SecurityStack: <project>/<stage>/data and /logs; RecoveryStack: .../recovery-<region>)',
+    derivedNames(
+      'KMS alias name',
+      (project, stage, region) => [
+        ...KEY_ALIAS_SUFFIXES.map((suffix) => `${keyAliasPrefixOf(project, stage)}/${suffix}`),
+        recoveryKeyAliasOf(project, stage, region),
+      ],
+      true,
     ),
   ),
 
@@ -361,12 +374,14 @@ export const CONFIG_RULE_CHECKS: ReadonlyArray<ConfigRuleCheck<never>> = [
   // Names the CDK checks itself (iam.Role, Stack): refused here before any construct exists.
   check(
     IAM_ROLE_NAME,
-    "aws-cdk-lib iam.Role: the stage's ValidationRole and the pipeline's validation step role",
+    "aws-cdk-lib iam.Role: the stage's ValidationRole, the pipeline's validation step role, RecoveryStack's restore role",
     derivedNames(
       'IAM role name',
       (project, stage, region) => [
         validationRoleNameOf(project, stage, region),
         validationStepRoleNameOf(project, stage, region),
+        restoreRoleNameOf(project, stage, region),
+        databaseRestoreRoleNameOf(project, stage, region),
       ],
       true,
     ),
@@ -374,7 +389,31 @@ export const CONFIG_RULE_CHECKS: ReadonlyArray<ConfigRuleCheck<never>> = [
   check(
     CLOUDFORMATION_STACK_NAME,
     "aws-cdk-lib Stack: the stage-region's stacks",
-    derivedNames('stack name', (project, stage) => STACK_TIERS.map((tier) => stackNameOf(project, stage, tier))),
+    derivedNames(
+      'stack name',
+      (project, stage, region) => [
+        ...STACK_TIERS.map((tier) => stackNameOf(project, stage, tier)),
+        recoveryStackNameOf(project, stage, region),
+      ],
+      true,
+    ),
+  ),
+
+  // RecoveryPointVault, DatabaseBackup (data)
+  check(
+    BACKUP_VAULT_NAME,
+    "RecoveryPointVault: the stage-region's vault and its copies' vault in the recovery region",
+    derivedNames(
+      'backup vault name',
+      (project, stage, region) => [backupVaultNameOf(project, stage), recoveryVaultNameOf(project, stage, region)],
+      true,
+    ),
+  ),
+  check(BACKUP_RETENTION_DAYS, 'DatabaseBackup, RecoveryPointVault (lock)', ({ input }) =>
+    stages(input).flatMap(({ at, stage }) => {
+      const days = objectAt(stage, 'recovery').backupRetentionDays ?? RECOVERY_DEFAULTS.backupRetentionDays;
+      return typeof days === 'number' ? [{ path: `${at}.recovery.backupRetentionDays`, value: days }] : [];
+    }),
   ),
 ];
 

@@ -41,3 +41,33 @@ export function validationRoleNameOf(project: string, stage: string, region: str
 export function validationStepRoleNameOf(project: string, stage: string, region: string): string {
   return `${project}-${stage}-${region}-validate-step`;
 }
+
+/** The AWS Backup vault of a stage-region (vault names are regional). */
+export function backupVaultNameOf(project: string, stage: string): string {
+  return `${project}-${stage}`;
+}
+
+/** The stack, in the recovery region, that keeps the copies of one stage-region's data. */
+export function recoveryStackNameOf(project: string, stage: string, sourceRegion: string): string {
+  return stackNameOf(project, stage, `${sourceRegion}-recovery`);
+}
+
+/** The vault, in the recovery region, that receives the backup copies of one stage-region. */
+export function recoveryVaultNameOf(project: string, stage: string, sourceRegion: string): string {
+  return `${project}-${stage}-${sourceRegion}-copies`;
+}
+
+/** The role, in the stage account, that restores one stage-region's data in its recovery region. */
+export function restoreRoleNameOf(project: string, stage: string, sourceRegion: string): string {
+  return `${project}-${stage}-${sourceRegion}-restore`;
+}
+
+/** The alias of the key that encrypts one stage-region's copies in its recovery region (after `alias/`). */
+export function recoveryKeyAliasOf(project: string, stage: string, sourceRegion: string): string {
+  return `${keyAliasPrefixOf(project, stage)}/recovery-${sourceRegion}`;
+}
+
+/** The role, in the stage account, that AWS Backup restores one stage-region's database copies as. */
+export function databaseRestoreRoleNameOf(project: string, stage: string, sourceRegion: string): string {
+  return `${restoreRoleNameOf(project, stage, sourceRegion)}-db`;
+}

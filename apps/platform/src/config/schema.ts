@@ -76,6 +76,11 @@ export const regionSchema = z
       .array(z.string())
       .min(2, 'must list at least 2 availability zones')
       .describe('Availability zone names of this region (no lookups at synth); 3 for protected stages'),
+    recoveryRegion: region
+      .optional()
+      .describe(
+        "The region that keeps copies of this region's data (bucket replicas, database backup copies); another region than this one; required in a protected stage, optional otherwise",
+      ),
   })
   .describe('One region of a stage');
 
@@ -171,6 +176,7 @@ export const ALARM_DEFAULTS = {
 
 /** What a stage's network and logs get when its config does not say. */
 export const NETWORK_DEFAULTS = { natGateways: 1, interfaceEndpoints: false } as const;
+export const RECOVERY_DEFAULTS = { backupRetentionDays: 35 } as const;
 export const LOGS_DEFAULTS = { retentionDays: 14 } as const;
 
 // Thresholds keep their field-level bounds here (they document the field); the construct's own rule
@@ -264,6 +270,20 @@ export const stageSchema = z
       .prefault({})
       .describe('Log retention'),
     alarms: alarmsSchema,
+    recovery: z
+      .strictObject({
+        backupRetentionDays: z
+          .number()
+          .int('must be a whole number of days')
+          .min(1, 'must be at least 1')
+          .max(36500, 'must be at most 36500 (100 years)')
+          .default(RECOVERY_DEFAULTS.backupRetentionDays)
+          .describe(
+            "Days AWS Backup keeps the database's daily backups, in the stage-region's vault and their copies in the recovery region; the vaults of a protected stage are locked to at least this",
+          ),
+      })
+      .prefault({})
+      .describe('Backups and copies in the recovery region'),
   })
   .describe('A deployment stage (an account) and its regions');
 

@@ -77,6 +77,14 @@ export function crossFieldProblems(input: unknown): ConfigProblem[] {
           message: `must be at least ${PROTECTED_MINIMUMS.backupRetentionDays} in a protected stage`,
         });
       }
+      const backupDays = objectAt(stage, 'recovery').backupRetentionDays;
+      if (typeof backupDays === 'number' && backupDays < PROTECTED_MINIMUMS.backupRetentionDays) {
+        problems.push({
+          path: `${at}.recovery.backupRetentionDays`,
+          value: backupDays,
+          message: `must be at least ${PROTECTED_MINIMUMS.backupRetentionDays} in a protected stage`,
+        });
+      }
       const logDays = objectAt(stage, 'logs').retentionDays;
       if (typeof logDays === 'number' && logDays < PROTECTED_MINIMUMS.logRetentionDays) {
         problems.push({
@@ -105,6 +113,23 @@ export function crossFieldProblems(input: unknown): ConfigProblem[] {
         } else {
           regionNames.set(name, `${rat}.region`);
         }
+      }
+      const recoveryRegion = region.recoveryRegion;
+      if (recoveryRegion === undefined && isProtected) {
+        problems.push({
+          path: `${rat}.recoveryRegion`,
+          value: undefined,
+          message:
+            "is required in a protected stage: name the region that keeps copies of this region's data " +
+            '(bucket replicas, database backups), so that they survive the loss of the region',
+        });
+      }
+      if (typeof recoveryRegion === 'string' && name !== undefined && recoveryRegion === name) {
+        problems.push({
+          path: `${rat}.recoveryRegion`,
+          value: recoveryRegion,
+          message: `is the region itself; a copy in ${name} does not survive the loss of ${name}: name another region`,
+        });
       }
       const zones = arrayAt(region, 'availabilityZones').filter((z): z is string => typeof z === 'string');
       if (isProtected && zones.length > 0 && zones.length < PROTECTED_MINIMUMS.availabilityZones) {

@@ -113,7 +113,11 @@ export function stageRegionDiagram(input: StageRegionDiagramInput): string {
   const lines = ['flowchart RL'];
   for (const stack of stacks) {
     const id = localId(stack);
-    lines.push(`  subgraph ${nodeId('stack', id)}[${label([`${id}: ${stack.stackName}`])}]`);
+    const region =
+      stack.environment.region !== stacks[stacks.length - 1].environment.region
+        ? ` in ${stack.environment.region}`
+        : '';
+    lines.push(`  subgraph ${nodeId('stack', id)}[${label([`${id}: ${stack.stackName}${region}`])}]`);
     const summaries = summarizeResources(stack.template as CfnTemplate);
     if (summaries.length === 0) {
       lines.push(`    ${nodeId(id, 'empty')}[${label(['no main resources'])}]`);
@@ -128,7 +132,47 @@ export function stageRegionDiagram(input: StageRegionDiagramInput): string {
       lines.push(`  ${nodeId('stack', localId(stack))} -->|"depends on"| ${nodeId('stack', localId(dependency))}`);
     }
   }
+  // Where data leaves the region: bucket replication and backup copies, as the templates configure them.
+  for (const stack of stacks) {
+    for (const copy of crossRegionCopies(stack, stacks)) {
+      lines.push(`  ${nodeId(localId(stack), copy.from)} -.->|"${copy.text}"| ${nodeId(localId(copy.to), copy.toKey)}`);
+    }
+  }
   return fenced(lines);
+}
+
+/**
+ * The replication rules and backup copy actions of `stack` whose destination another stack of the
+ * stage-region outputs (read with Fn::GetStackOutput): from which node, to which stack's node.
+ */
+function crossRegionCopies(
+  stack: cxapi.CloudFormationStackArtifact,
+  stacks: readonly cxapi.CloudFormationStackArtifact[],
+): Array<{ from: string; to: cxapi.CloudFormationStackArtifact; toKey: string; text: string }> {
+  const resources = Object.values(
+    (stack.template as { Resources?: Record<string, { Type: string; Properties?: Record<string, unknown> }> })
+      .Resources ?? {},
+  );
+  const producerOf = (value: unknown) => {
+    const read = /"Fn::GetStackOutput":\{"StackName":"([^"]+)"/.exec(JSON.stringify(value));
+    return read ? stacks.find((s) => s.stackName === read[1] && s !== stack) : undefined;
+  };
+  const copies: Array<{ from: string; to: cxapi.CloudFormationStackArtifact; toKey: string; text: string }> = [];
+  for (const r of resources) {
+    if (r.Type === 'AWS::S3::Bucket' && r.Properties?.ReplicationConfiguration) {
+      const to = producerOf(r.Properties.ReplicationConfiguration);
+      if (to) {
+        copies.push({ from: 'buckets', to, toKey: 'buckets', text: `replicates to ${to.environment.region}` });
+      }
+    }
+    if (r.Type === 'AWS::Backup::BackupPlan') {
+      const to = producerOf(r.Properties?.BackupPlan);
+      if (to) {
+        copies.push({ from: 'backup', to, toKey: 'backup', text: `copies backups to ${to.environment.region}` });
+      }
+    }
+  }
+  return copies;
 }
 
 /** Input of {@link renderDiagrams}. */
@@ -253,7 +297,11 @@ function dependencyOrder(
   const placed = new Set<string>();
   const ordered: cxapi.CloudFormationStackArtifact[] = [];
   while (ordered.length < stacks.length) {
-    const next = stacks.find((s) => !placed.has(s.id) && stackDependencies(s).every((d) => placed.has(d.id)));
+    // Of the stacks whose dependencies are placed, the first by construct path: the same order whatever
+    // order the stacks come in.
+    const next = [...stacks]
+      .sort((x, y) => (x.hierarchicalId < y.hierarchicalId ? -1 : x.hierarchicalId > y.hierarchicalId ? 1 : 0))
+      .find((s) => !placed.has(s.id) && stackDependencies(s).every((d) => placed.has(d.id)));
     if (!next) {
       throw new Error(`stageRegionDiagram(${stageRegionId}): the stacks depend on each other in a cycle`);
     }

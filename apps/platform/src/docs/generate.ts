@@ -7,6 +7,7 @@ import { ReportedFinding } from '../synth/validation-report';
 import { ACCESS_REPORT_FILE, renderAccessReport } from './access-report';
 import { renderComplianceReport } from './compliance-report';
 import { pipelineDiagram, renderDiagrams } from './diagrams';
+import { RECOVERY_REPORT_FILE, renderRecoveryReport } from './recovery-report';
 
 /** The repository root (apps/platform/../..). */
 export const REPO_ROOT = path.resolve(APP_ROOT, '..', '..');
@@ -37,6 +38,7 @@ export function generatedDocs(input: DocsInput): Record<string, string> {
     'docs/config.md': configReferenceMarkdown(),
     'docs/compliance.md': renderComplianceReport(input.findings, stageRegionIds),
     [ACCESS_REPORT_FILE]: renderAccessReport(),
+    [RECOVERY_REPORT_FILE]: renderRecoveryReport(input.config),
     ...renderDiagrams({ config: input.config, assembly: input.assembly }),
     'README.md': withReadmeDiagram(input.readme, pipelineDiagram(input.config)),
   };

@@ -223,7 +223,8 @@ export class PipelineStack extends Stack {
               names.region,
             )}`,
             stepRoleName: validationStepRoleNameOf(names.project, names.stage, names.region),
-            stackNames: deployment.stacks.map((s) => s.stackName),
+            // The stage-region's own stacks; its Recovery stack lives in the recovery region.
+            stackNames: deployment.stacks.filter((s) => s.region === region.region).map((s) => s.stackName),
             healthAlarmIds: isHealthChecked(stage) ? stage.deploymentHealthAlarmIds : [],
           }),
         );

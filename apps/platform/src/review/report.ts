@@ -30,10 +30,13 @@ export interface StageCounts {
   readonly problems: number;
 }
 
-/** The stage a stack belongs to: its stage-region id without the region, `(app)` outside a stage. */
-export function stageOf(stack: Pick<StackReview, 'stageRegion' | 'region'>): string {
-  const suffix = `-${stack.region}`;
-  return stack.stageRegion.endsWith(suffix) ? stack.stageRegion.slice(0, -suffix.length) : stack.stageRegion;
+/**
+ * The stage a stack belongs to: its stage-region id (`prod-eu-west-1`) without the region, `(app)`
+ * outside a stage. (A stage-region's Recovery stack lives in another region, so the stack's own
+ * region is not the suffix to remove.)
+ */
+export function stageOf(stack: Pick<StackReview, 'stageRegion'>): string {
+  return stack.stageRegion.replace(/-[a-z]{2}(-[a-z]+)+-\d+$/, '');
 }
 
 /** Counts per stage, in the order stages first appear. */

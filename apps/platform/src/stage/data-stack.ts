@@ -4,12 +4,14 @@ import {
   Stack,
   StackProps,
   Validations,
+  aws_backup as backup,
   aws_ec2 as ec2,
   aws_iam as iam,
   aws_kms as kms,
   aws_logs as logs,
 } from 'aws-cdk-lib';
-import { DataBucket, MysqlDatabase } from '@baseline/data';
+import { DataBucket, DatabaseBackup, MysqlDatabase, RecoveryPointVault } from '@baseline/data';
+import { overlaps, parseDailyWindow, parseWeeklyWindow } from '@baseline/rules';
 import { ApplicationRole, ServiceRole } from '@baseline/security';
 import { Construct } from 'constructs';
 import { StageConfig } from '../config';
@@ -31,6 +33,18 @@ export interface DataStackProps extends StackProps {
   readonly dataKey: kms.IKey;
   readonly logsKey: kms.IKey;
   readonly logRetention: logs.RetentionDays;
+  /** The AWS Backup vault of this stage-region and how long backups are kept. */
+  readonly backup: { readonly vaultName: string; readonly retentionDays: number };
+  /**
+   * The copies in the recovery region (RecoveryStack): the bucket replicates there and each backup
+   * is copied there. @default - no recovery region: the data stays in this region
+   */
+  readonly recovery?: {
+    readonly region: string;
+    readonly replicaBucketArn: string;
+    readonly keyArn: string;
+    readonly vaultArn: string;
+  };
 }
 
 /**
@@ -44,6 +58,8 @@ export class DataStack extends Stack {
   public readonly bucket: DataBucket;
   public readonly database: MysqlDatabase;
   public readonly applicationRole: ApplicationRole;
+  public readonly backupVault: backup.IBackupVault;
+  public readonly databaseBackup: DatabaseBackup;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, props);
@@ -83,6 +99,40 @@ export class DataStack extends Stack {
     this.applicationRole.allowDatabaseConnect(this.database.instance, db.applicationUser);
     // Only the application reads and writes the data: everyone else (an administrator included) is denied.
     this.bucket.limitObjectAccessTo(this.applicationRole.role);
+
+    // Daily AWS Backup of the database into this region's vault (locked in a protected stage), each
+    // backup copied to the recovery region; the bucket replicates there.
+    this.backupVault = new RecoveryPointVault(this, 'BackupVault', {
+      vaultName: props.backup.vaultName,
+      encryptionKey: props.dataKey,
+      lock: props.protectedStage ? { minRetentionDays: props.backup.retentionDays } : undefined,
+    }).vault;
+    this.databaseBackup = new DatabaseBackup(this, 'DatabaseBackup', {
+      instance: this.database.instance,
+      vault: this.backupVault,
+      retentionDays: props.backup.retentionDays,
+      copyToVaultArn: props.recovery?.vaultArn,
+      scheduleHourUtc: backupHourClearOf(db.backupWindow, db.maintenanceWindow),
+    });
+    if (props.recovery && props.protectedStage) {
+      // Decision: a protected stage also replicates the instance's automated backups to the recovery
+      // region (AutomaticBackupReplicationRegion), so that the database can be restored there to any point
+      // of the retention period (RPO of minutes; the daily AWS Backup copy alone gives up to a day plus
+      // the copy's hours). Unprotected stages keep the daily copy only: the replication is charged per
+      // GB copied and stored, and a day of loss is acceptable there.
+      this.database.replicateAutomatedBackupsTo({
+        region: props.recovery.region,
+        keyArn: props.recovery.keyArn,
+        retentionDays: db.backupRetentionDays,
+      });
+    }
+    if (props.recovery) {
+      this.bucket.replicateTo({
+        bucketArn: props.recovery.replicaBucketArn,
+        keyArn: props.recovery.keyArn,
+        region: props.recovery.region,
+      });
+    }
     this.acknowledgeConfiguredRelaxations(props);
   }
 
@@ -127,4 +177,32 @@ export class DataStack extends Stack {
       }
     }
   }
+}
+
+/**
+ * The first hour (UTC), from 01:00 on, at which AWS Backup can start (one-hour start window) and run
+ * for four hours without meeting the instance's own backup window or its maintenance window: RDS runs
+ * one backup of an instance at a time, and maintenance can restart it, so the daily AWS Backup job is
+ * placed clear of both. The config loader has already checked both windows.
+ */
+function backupHourClearOf(backupWindow: string, maintenanceWindow: string): number {
+  const daily = parseDailyWindow(backupWindow);
+  const weekly = parseWeeklyWindow(maintenanceWindow);
+  const minutesPerDay = 24 * 60;
+  for (let i = 0; i < 24; i++) {
+    const hour = (1 + i) % 24;
+    const job = { start: hour * 60, end: hour * 60 + 5 * 60 };
+    const meetsDaily =
+      typeof daily !== 'string' &&
+      [-minutesPerDay, 0, minutesPerDay].some(
+        (shift) => job.start < daily.end + shift && daily.start + shift < job.end,
+      );
+    const meetsWeekly = typeof weekly !== 'string' && overlaps(job, weekly);
+    if (!meetsDaily && !meetsWeekly) {
+      return hour;
+    }
+  }
+  throw new Error(
+    `no hour of the day keeps a backup job clear of the windows ${backupWindow} and ${maintenanceWindow}`,
+  );
 }

@@ -3,3 +3,4 @@ export * from './security-stack';
 export * from './network-stack';
 export * from './data-stack';
 export * from './observability-stack';
+export * from './recovery-stack';

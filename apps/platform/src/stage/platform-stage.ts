@@ -1,12 +1,18 @@
 import { Aws, Stage, StageProps, Tags } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import {
+  backupVaultNameOf,
   dashboardNameOf,
+  databaseRestoreRoleNameOf,
   flowLogGroupNameOf,
   instanceIdentifierOf,
   keyAliasPrefixOf,
   PlatformConfig,
+  recoveryKeyAliasOf,
+  recoveryStackNameOf,
+  recoveryVaultNameOf,
   RegionConfig,
+  restoreRoleNameOf,
   stackNameOf,
   StageConfig,
   validationRoleNameOf,
@@ -15,6 +21,7 @@ import {
 import { DataStack } from './data-stack';
 import { NetworkStack } from './network-stack';
 import { ObservabilityStack } from './observability-stack';
+import { RecoveryStack } from './recovery-stack';
 import { SecurityStack } from './security-stack';
 import { acknowledgeConfiguredRetention, logRetention } from './retention';
 
@@ -47,6 +54,8 @@ export class PlatformStage extends Stage {
   public readonly network: NetworkStack;
   public readonly data: DataStack;
   public readonly observability: ObservabilityStack;
+  /** The copies of this region's data in its recovery region, when the config names one. */
+  public readonly recovery?: RecoveryStack;
 
   constructor(scope: Construct, props: PlatformStageProps) {
     const { config, stage, region } = props;
@@ -76,6 +85,21 @@ export class PlatformStage extends Stage {
       flowLogGroupName: flowLogGroupNameOf(project, stage.name),
       logRetention: retention,
     });
+    // The copies of this region's data, in its recovery region, deployed before the Data stack that
+    // replicates and copies into it (the weak references below make it a dependency).
+    if (region.recoveryRegion) {
+      this.recovery = new RecoveryStack(this, 'Recovery', {
+        env: { account: stage.account, region: region.recoveryRegion },
+        stackName: recoveryStackNameOf(project, stage.name, region.region),
+        description: `${project} ${stage.name}: copies of ${region.region}'s data in ${region.recoveryRegion}`,
+        sourceRegion: region.region,
+        keyAlias: recoveryKeyAliasOf(project, stage.name, region.region),
+        vaultName: recoveryVaultNameOf(project, stage.name, region.region),
+        restoreRoleName: restoreRoleNameOf(project, stage.name, region.region),
+        databaseRestoreRoleName: databaseRestoreRoleNameOf(project, stage.name, region.region),
+        lockDays: stage.protected ? stage.recovery.backupRetentionDays : undefined,
+      });
+    }
     this.data = new DataStack(this, 'Data', {
       stackName: name('data'),
       description: `${project} ${stage.name} ${region.region}: data bucket and MySQL database`,
@@ -90,6 +114,13 @@ export class PlatformStage extends Stage {
       dataKey: this.security.dataKey,
       logsKey: this.security.logsKey,
       logRetention: retention,
+      backup: { vaultName: backupVaultNameOf(project, stage.name), retentionDays: stage.recovery.backupRetentionDays },
+      recovery: this.recovery && {
+        region: this.recovery.region,
+        replicaBucketArn: this.recovery.replicaBucketArn,
+        keyArn: this.recovery.keyArn,
+        vaultArn: this.recovery.vaultArn,
+      },
     });
     this.observability = new ObservabilityStack(this, 'Observability', {
       stackName: name('observability'),

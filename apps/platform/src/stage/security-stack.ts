@@ -23,8 +23,9 @@ export class SecurityStack extends Stack {
     super(scope, id, props);
     this.dataKey = new EncryptionKey(this, 'DataKey', {
       aliasName: `${props.aliasPrefix}/data`,
-      description: `Data at rest of ${props.aliasPrefix}: S3 data bucket, RDS storage and master secret`,
-      viaServices: ['s3', 'rds', 'secretsmanager'],
+      description: `Data at rest of ${props.aliasPrefix}: S3 data bucket, RDS storage and master secret, backup vault`,
+      // backup: the stage-region's AWS Backup vault is encrypted with it.
+      viaServices: ['s3', 'rds', 'secretsmanager', 'backup'],
     }).key;
     this.logsKey = new EncryptionKey(this, 'LogsKey', {
       aliasName: `${props.aliasPrefix}/logs`,

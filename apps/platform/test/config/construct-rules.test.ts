@@ -123,6 +123,14 @@ const BREAKING_EDITS: Record<string, BreakingEdit[]> = {
   'cloudwatch.dashboardName': [{ edit: (c) => (c.stages[1].name = 'prod.x'), path: 'stages[1].name' }],
   'iam.roleName': [{ edit: (c) => (c.stages[0].name = 'd'.repeat(40)), path: 'stages[0].name' }],
   'cloudformation.stackName': [{ edit: (c) => (c.stages[0].name = 'dev_x'), path: 'stages[0].name' }],
+  // <project>-<stage>-<region>-copies: 8 + 1 + 34 + 1 + 9 + 7 = 60 characters, vault names stop at 50.
+  'backup.vaultName': [{ edit: (c) => (c.stages[0].name = 'd'.repeat(34)), path: 'stages[0].name' }],
+  'backup.retentionDays': [
+    {
+      edit: (c) => (c.stages[1].recovery = { backupRetentionDays: 0 }),
+      path: 'stages[1].recovery.backupRetentionDays',
+    },
+  ],
 };
 
 const checkedRuleIds = new Set(CONFIG_RULE_CHECKS.map((c) => c.rule.id));

@@ -271,6 +271,26 @@ const badConfigs: Array<[string, (c: RawConfig) => void, RegExp]> = [
     (c) => (c.stages[0].database.port = 80),
     /stages\[0\]\.database\.port '80': is not allowed; it must be an integer from 1150 to 65535/,
   ],
+  [
+    'a recovery region equal to its own region',
+    (c) => (c.stages[1].regions[0].recoveryRegion = c.stages[1].regions[0].region),
+    /stages\[1\]\.regions\[0\]\.recoveryRegion 'eu-west-1': is the region itself; a copy in eu-west-1 does not survive the loss of eu-west-1/,
+  ],
+  [
+    'an unknown recovery region',
+    (c) => (c.stages[0].regions[0].recoveryRegion = 'eu-middle-7'),
+    /stages\[0\]\.regions\[0\]\.recoveryRegion 'eu-middle-7': must be one of the known AWS regions/,
+  ],
+  [
+    'a protected stage region without a recovery region',
+    (c) => delete c.stages[1].regions[1].recoveryRegion,
+    /stages\[1\]\.regions\[1\]\.recoveryRegion \(missing\): is required in a protected stage/,
+  ],
+  [
+    'a protected stage keeping backups fewer than 30 days',
+    (c) => (c.stages[1].recovery = { backupRetentionDays: 7 }),
+    /stages\[1\]\.recovery\.backupRetentionDays '7': must be at least 30 in a protected stage/,
+  ],
 ];
 
 describe('a bad config', () => {

@@ -42,6 +42,7 @@ describe('generated docs', () => {
         'docs/config.md',
         'docs/compliance.md',
         'docs/access.md',
+        'docs/recovery.md',
         'README.md',
       ]),
     );

@@ -4,7 +4,7 @@
  * Expectations come from the config (test/deploy/global-setup.ts synthesizes it once).
  */
 import { missingContext } from '../../src/synth/synthesize';
-import { deployAssembly, StackView, TIERS } from '../support/assembly';
+import { deployAssembly, stacksOfStageRegion, StackView, TIERS } from '../support/assembly';
 
 const a = deployAssembly();
 
@@ -44,7 +44,13 @@ describe('stack dependencies of every stage-region', () => {
       const deps = (s: StackView) => [...s.dependsOn].sort();
       expect(deps(sr.stacks.security)).toEqual([]);
       expect(deps(sr.stacks.network)).toEqual([`${id}/Security`]);
-      expect(deps(sr.stacks.data)).toEqual([`${id}/Network`, `${id}/Security`]);
+      // (and on its Recovery stack, whose ARNs it reads, so that the copies' home exists first)
+      expect(deps(sr.stacks.data)).toEqual(
+        [`${id}/Network`, ...(sr.recovery ? [`${id}/Recovery`] : []), `${id}/Security`].sort(),
+      );
+      if (sr.recovery) {
+        expect(deps(sr.recovery)).toEqual([]);
+      }
       expect(deps(sr.stacks.observability)).toEqual([`${id}/Data`, `${id}/Network`, `${id}/Security`]);
     },
   );
@@ -58,8 +64,66 @@ describe('stack dependencies of every stage-region', () => {
       Object.values(s.template.Outputs ?? {}).map((o) => JSON.stringify(o.Export?.Name));
     expect(imports.length).toBeGreaterThan(0);
     expect(exported(sr.stacks.security).length + exported(sr.stacks.network).length).toBeGreaterThan(0);
-    expect(JSON.stringify(sr.stacks.data.template)).not.toContain('Fn::GetStackOutput');
   });
+});
+
+describe('references across regions', () => {
+  const stacks = a.stageRegions.flatMap(stacksOfStageRegion);
+  const crossRegion = a.stageRegions.filter((sr) => sr.recovery);
+
+  test('no stack holds a strong reference to another region: every import is of its own account and region, no SSM export writers', () => {
+    const problems: string[] = [];
+    for (const stack of [...stacks, a.pipeline]) {
+      for (const name of JSON.stringify(stack.template).match(/"Fn::ImportValue":"[^"]+"/g) ?? []) {
+        const exportName = JSON.parse(`{${name}}`)['Fn::ImportValue'] as string;
+        // Export names are per account and region: the producer must be in the importer's.
+        const exports = (s: StackView) =>
+          Object.values(s.template.Outputs ?? {}).some((o) => o.Export?.Name === exportName);
+        const local = stacks.find((s) => s.account === stack.account && s.region === stack.region && exports(s));
+        if (!local) {
+          const elsewhere = stacks.find(exports);
+          problems.push(
+            `${stack.path} (${stack.region}) imports ${exportName}, exported only by ${elsewhere?.path} (${elsewhere?.region})`,
+          );
+        }
+      }
+      for (const [id, r] of Object.entries(stack.template.Resources)) {
+        if (/CrossRegion|ExportsWriter|ExportsReader/.test(`${r.Type} ${id}`)) {
+          problems.push(`${stack.path} has ${id} (${r.Type}), an SSM-based cross-region reference`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  test.each(crossRegion.map((sr) => [sr.id, sr] as const))(
+    "%s: the Data stack reads its Recovery stack's ARNs with Fn::GetStackOutput (weak), from the recovery region",
+    (_id, sr) => {
+      const recovery = sr.recovery!;
+      expect(recovery.region).toBe(sr.region.recoveryRegion);
+      expect(recovery.account).toBe(sr.stage.account);
+      const reads = [...JSON.stringify(sr.stacks.data.template).matchAll(/\{"Fn::GetStackOutput":(\{[^}]+\})\}/g)].map(
+        (m) => JSON.parse(m[1]) as { StackName: string; OutputName: string; Region: string },
+      );
+      expect(reads.length).toBeGreaterThanOrEqual(3);
+      for (const read of reads) {
+        expect(read).toEqual({
+          StackName: recovery.stackName,
+          Region: recovery.region,
+          OutputName: expect.any(String),
+        });
+        expect(Object.keys(recovery.template.Outputs ?? {})).toContain(read.OutputName);
+      }
+      // No stack but a Data stack with a recovery region reads another stack's outputs.
+      const readers = new Set(crossRegion.map((x) => x.stacks.data));
+      for (const other of stacks.filter((s) => !readers.has(s))) {
+        expect({ stack: other.path, weak: JSON.stringify(other.template).includes('Fn::GetStackOutput') }).toEqual({
+          stack: other.path,
+          weak: false,
+        });
+      }
+    },
+  );
 });
 
 describe('tags', () => {

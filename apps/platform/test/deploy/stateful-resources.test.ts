@@ -59,6 +59,7 @@ describe('stateful logical ids are locked', () => {
       expect({ stageRegion: sr.id, data: types('data') }).toEqual({
         stageRegion: sr.id,
         data: [
+          'AWS::Backup::BackupVault',
           'AWS::Logs::LogGroup',
           'AWS::Logs::LogGroup',
           'AWS::Logs::LogGroup',
@@ -67,6 +68,13 @@ describe('stateful logical ids are locked', () => {
           'AWS::S3::Bucket',
         ],
       });
+      // AND, with a recovery region, the copies there: their key, the replica and its access logs, the vault
+      if (sr.recovery) {
+        expect({ stageRegion: sr.id, recovery: Object.values(ACTUAL[sr.recovery.path]).sort() }).toEqual({
+          stageRegion: sr.id,
+          recovery: ['AWS::Backup::BackupVault', 'AWS::KMS::Key', 'AWS::S3::Bucket', 'AWS::S3::Bucket'],
+        });
+      }
     }
   });
 });

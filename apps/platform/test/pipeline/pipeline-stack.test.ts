@@ -11,7 +11,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { parse as parseYaml } from 'yaml';
 import { checkedApp, describeFindings, validate } from '../../../../tools/testing/compliance';
 import { cdkJsonContext } from '../../src/app-files';
-import { loadConfig, parseConfig, PlatformConfig } from '../../src/config';
+import { loadConfig, parseConfig, PlatformConfig, recoveryStackNameOf } from '../../src/config';
 import { PipelineStack } from '../../src/pipeline';
 import {
   actionNamed,
@@ -347,9 +347,10 @@ describe('waves', () => {
 
   test('the regions of a stage deploy in parallel (same run orders)', () => {
     for (const stage of config.stages) {
+      // (the tiers' actions: a region's Recovery stack, when it has one, comes first and shifts nothing else)
       const byRegion = stage.regions.map((r) =>
         actions
-          .filter((a) => a.name.startsWith(`${stage.name}-${r.region}.`))
+          .filter((a) => a.name.startsWith(`${stage.name}-${r.region}.`) && !a.name.includes('-recovery.'))
           .map((a) => [a.name.split('.').slice(1).join('.'), a.runOrder]),
       );
       for (const other of byRegion.slice(1)) {
@@ -471,6 +472,34 @@ describe('validation after each stage-region', () => {
       }
     },
   );
+});
+
+describe('recovery regions', () => {
+  const actions = pipelineActions(template);
+  const withRecovery = config.stages.flatMap((s) =>
+    s.regions.filter((r) => r.recoveryRegion).map((r) => ({ stage: s, region: r })),
+  );
+
+  test.each(withRecovery.map((x) => [`${x.stage.name}-${x.region.region}`, x] as const))(
+    '%s: its Recovery stack deploys in the recovery region before the stacks that read it, and is not in the validation',
+    (id, { stage, region }) => {
+      const recoveryName = recoveryStackNameOf('baseline', stage.name, region.region);
+      const deploy = actions.find((a) => a.name === `${id}.${recoveryName}.Deploy`);
+      // (CodePipeline omits an action's Region when it is the pipeline's own)
+      expect(deploy?.action.Region ?? config.pipeline.region).toBe(region.recoveryRegion);
+      const reader = actions.find((a) => a.name === `${id}.baseline-${stage.name}-observability.Prepare`)!;
+      expect(deploy!.stage).toBe(reader.stage);
+      expect(deploy!.runOrder).toBeLessThan(reader.runOrder);
+      const validate = actions.find((a) => a.name === `${id}.Validate`)!;
+      const command = buildSpecOf(projectOf(template, validate)).phases.build.commands[0] as string;
+      expect(command).not.toContain(recoveryName);
+      expect(command).toContain(`--region '${region.region}'`);
+    },
+  );
+
+  test('the config names at least one recovery region (else the test above checks nothing)', () => {
+    expect(withRecovery.length).toBeGreaterThan(0);
+  });
 });
 
 describe('after the last stage', () => {
@@ -677,6 +706,7 @@ describe('another config: three stages, three prod regions', () => {
     region: 'eu-north-1',
     vpcCidr: '10.22.0.0/16',
     availabilityZones: ['eu-north-1a', 'eu-north-1b', 'eu-north-1c'],
+    recoveryRegion: 'eu-west-1',
   });
   input.stages = [dev, staging, prod];
   // WHEN
@@ -707,14 +737,14 @@ describe('another config: three stages, three prod regions', () => {
   });
 
   test('deploys and validates each of the three prod regions in parallel, in the prod account', () => {
+    const prod = pipelineActions(three.template).filter((a) => a.stage === 'prod');
     for (const region of ['eu-west-1', 'eu-central-1', 'eu-north-1']) {
-      expect(actions).toEqual(
-        expect.arrayContaining([
-          `prod:2:prod-${region}.baseline-prod-security.Prepare`,
-          `prod:3:prod-${region}.baseline-prod-security.Deploy`,
-          `prod:4:prod-${region}.Validate`,
-        ]),
-      );
+      const of = (suffix: string) => prod.find((a) => a.name === `prod-${region}.${suffix}`)!;
+      // after the approval (run order 1), each region's stacks change-set then deploy, then it is validated
+      expect(of('baseline-prod-security.Prepare').runOrder).toBe(2);
+      expect(of('baseline-prod-security.Deploy').runOrder).toBe(3);
+      const deploys = prod.filter((a) => a.name.startsWith(`prod-${region}.`) && a.name.endsWith('.Deploy'));
+      expect(of('Validate').runOrder).toBe(Math.max(...deploys.map((d) => d.runOrder)) + 1);
     }
     const deploy = actionNamed(three.template, 'prod-eu-north-1.baseline-prod-security.Deploy');
     expect(flat(deploy.action.RoleArn)).toBe(

@@ -67,6 +67,13 @@ const logicalIdIn = (stacks: Map<string, AssemblyStack>, stackPath: string, cons
   return found[0];
 };
 
+/** Every tag property of a resource (`Tags`, and the `BackupVaultTags` kind of some types). */
+function tagsOf(resource: { Properties?: Record<string, unknown> } | undefined): unknown[] {
+  return Object.entries(resource?.Properties ?? {})
+    .filter(([key]) => key.endsWith('Tags'))
+    .map(([, value]) => value);
+}
+
 function problemsText(r: Review): string {
   return r.problems
     .map((p) => `[${p.guard}] ${p.stageRegion} ${p.stack} ${p.logicalId} ${p.type}: ${p.detail}`)
@@ -146,7 +153,7 @@ describe('the data-loss guard', () => {
       const before = base.get(stack.key)!.template.Resources ?? {};
       const after = head.get(stack.key)!.template.Resources ?? {};
       const retagged = Object.keys(after).filter(
-        (id) => JSON.stringify(before[id]?.Properties?.Tags) !== JSON.stringify(after[id].Properties?.Tags),
+        (id) => JSON.stringify(tagsOf(before[id])) !== JSON.stringify(tagsOf(after[id])),
       );
       expect({ stack: stack.path, counts: stack.counts }).toEqual({
         stack: stack.path,
@@ -167,6 +174,7 @@ describe('the data-loss guard', () => {
       [`${STAGE_REGION}/Network`]: { added: 0, changed: 0, replaced: 0, removed: 0 },
       [`${STAGE_REGION}/Data`]: { added: 0, changed: 0, replaced: 0, removed: 0 },
       [`${STAGE_REGION}/Observability`]: { added: 0, changed: 2, replaced: 0, removed: 0 },
+      [`${STAGE_REGION}/Recovery`]: { added: 0, changed: 0, replaced: 0, removed: 0 },
     });
     expect(
       r.stacks.find((s) => s.path.endsWith('/Observability'))!.resources.map((x) => [x.constructPath, x.kind]),
@@ -174,7 +182,7 @@ describe('the data-loss guard', () => {
       [`${STAGE_REGION}/Observability/DatabaseAlarms/CpuUtilization/Resource`, 'changed'],
       [`${STAGE_REGION}/Observability/Dashboard/Resource/Resource`, 'changed'],
     ]);
-    expect(renderEnv(r)).toBe(`REVIEW_PROD='0 added, 2 changed, 0 replaced, 0 removed in 1 of 4 stacks'\n`);
+    expect(renderEnv(r)).toBe(`REVIEW_PROD='0 added, 2 changed, 0 replaced, 0 removed in 1 of 5 stacks'\n`);
   });
 });
 
@@ -242,7 +250,8 @@ describe('the export guard', () => {
   test('nothing deployed yet (no base): everything is new and nothing is refused', () => {
     const r = review(undefined, base);
     expect(r.problems).toEqual([]);
-    expect(r.stacks.map((s) => s.status)).toEqual(['new stack', 'new stack', 'new stack', 'new stack']);
+    expect(r.stacks.map((s) => s.status)).toEqual([...base.keys()].map(() => 'new stack'));
+    expect(r.stacks.length).toBe(5);
     expect(r.stacks.reduce((n, s) => n + s.counts.added, 0)).toBe(
       [...base.values()].reduce(
         (n, s) => n + Object.values(s.template.Resources ?? {}).filter((r) => r.Type !== 'AWS::CDK::Metadata').length,
@@ -263,7 +272,7 @@ test('the Markdown report names the verdict, the counts per stage and every refu
     config: 'test/fixtures/platform.yaml',
   });
   expect(md).toContain('**REFUSED: 1 change (data loss: 1)**');
-  expect(md).toContain('| prod | 1 of 4 | 0 | 0 | 2 | 0 | 0 stack(s) | 1 |');
+  expect(md).toContain('| prod | 1 of 5 | 0 | 0 | 2 | 0 | 0 stack(s) | 1 |');
   expect(md).toMatch(
     /- \*\*REFUSED\*\* \(data loss\) `prod-[a-z0-9-]+` `prod-[a-z0-9-]+\/Data` `\w+` \(AWS::S3::Bucket\)/,
   );

@@ -43,6 +43,8 @@ export interface StageRegionView {
   readonly stage: StageConfig;
   readonly region: RegionConfig;
   readonly stacks: Record<Tier, StackView>;
+  /** The copies of its data in its recovery region, when the config names one (RecoveryStack). */
+  readonly recovery?: StackView;
 }
 
 export interface PlatformAssembly {
@@ -118,10 +120,15 @@ export function readPlatformAssembly(outdir: string, configFile: string): Platfo
         }
         return view(artifact);
       };
+      const recovery = nested.stacks.find((s) => s.hierarchicalId === `${id}/Recovery`);
+      if ((recovery === undefined) !== (region.recoveryRegion === undefined)) {
+        throw new Error(`${id}: the config's recoveryRegion and the Recovery stack of ${nested.directory} disagree`);
+      }
       stageRegions.push({
         id,
         stage,
         region,
+        recovery: recovery && view(recovery),
         stacks: {
           security: byTier('security'),
           network: byTier('network'),
@@ -149,9 +156,14 @@ export function view(artifact: cxapi.CloudFormationStackArtifact): StackView {
   };
 }
 
-/** Every stack of every stage-region. */
+/** Every stack of every stage-region (its Recovery stack included). */
 export function allStageStacks(a: PlatformAssembly): StackView[] {
-  return a.stageRegions.flatMap((sr) => TIERS.map((t) => sr.stacks[t]));
+  return a.stageRegions.flatMap(stacksOfStageRegion);
+}
+
+/** The stacks of a stage-region in deployment order: Recovery (if any) first, then the four tiers. */
+export function stacksOfStageRegion(sr: StageRegionView): StackView[] {
+  return [...(sr.recovery ? [sr.recovery] : []), ...TIERS.map((t) => sr.stacks[t])];
 }
 
 /** The resources of `template` of one CloudFormation type, as [logicalId, resource] pairs. */

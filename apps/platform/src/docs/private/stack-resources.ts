@@ -128,6 +128,27 @@ const SUMMARIZERS: readonly Summarizer[] = [
       ]),
   },
   {
+    key: 'backup',
+    types: ['AWS::Backup::BackupVault', 'AWS::Backup::BackupPlan'],
+    summarize: (byType) => {
+      const vaults = byType('AWS::Backup::BackupVault');
+      const locked = vaults
+        .map((v) => (v.LockConfiguration as Props | undefined)?.MinRetentionDays)
+        .filter((d) => typeof d === 'number');
+      const rules = byType('AWS::Backup::BackupPlan').flatMap(
+        (p) => ((p.BackupPlan as Props | undefined)?.BackupPlanRule as Props[] | undefined) ?? [],
+      );
+      const days = [...new Set(rules.map((r) => (r.Lifecycle as Props | undefined)?.DeleteAfterDays))].filter(
+        (d) => typeof d === 'number',
+      );
+      return [
+        count(vaults.length, 'backup vault'),
+        ...(rules.length > 0 ? [`daily backups kept ${days.join(', ')} days`] : []),
+        ...(locked.length > 0 ? [`vault lock: ${locked.join(', ')} days`] : []),
+      ];
+    },
+  },
+  {
     key: 'roles',
     types: ['AWS::IAM::Role'],
     summarize: (byType) => {

@@ -9,7 +9,7 @@
 import * as cxschema from 'aws-cdk-lib/cloud-assembly-schema';
 import { PrincipalId, ResourceId } from '../../../src/access/matrix';
 import { validationStepRoleNameOf } from '../../../src/config';
-import { PlatformAssembly, StageRegionView } from '../assembly';
+import { PlatformAssembly, StackView, StageRegionView } from '../assembly';
 import { everyStack, StackLike } from '../template-helpers';
 import { Resolver } from './resolve';
 
@@ -88,6 +88,13 @@ export class StageRegionModel {
       dataKey: this.resource('dataKey').arn,
       logsKey: this.resource('logsKey').arn,
       flowLogGroup: this.logGroupArn('Network', 'Vpc/FlowLogGroup/Resource'),
+      ...(this.sr.recovery
+        ? {
+            recoveryRegion: this.sr.recovery.region,
+            replicaBucket: this.arnAt('recovery', 'Replica/Resource/Resource'),
+            dataBucket: this.arnAt('data', 'Bucket/Resource/Resource'),
+          }
+        : {}),
       driftRule: this.resolver.string(this.sr.stacks.observability, {
         'Fn::GetAtt': [this.logicalIdAt(this.sr.stacks.observability, 'DriftDetection/Drifted/Resource'), 'Arn'],
       }),
@@ -96,8 +103,8 @@ export class StageRegionModel {
 
   /** The principal `id` of the matrix. */
   public principal(id: PrincipalId): ModelPrincipal {
-    const role = (tier: Tier, path: string): ModelPrincipal => {
-      const stack = this.sr.stacks[tier];
+    const role = (tier: Tier | 'recovery', path: string): ModelPrincipal => {
+      const stack = this.stackOf(tier);
       const logicalId = this.logicalIdAt(stack, path);
       return {
         id: this.resolver.string(stack, { 'Fn::GetAtt': [logicalId, 'Arn'] }),
@@ -124,6 +131,10 @@ export class StageRegionModel {
         return role('observability', 'ValidationRole/Resource/Resource');
       case 'driftRole':
         return role('observability', 'DriftDetection/Role/Resource');
+      case 'replicationRole':
+        return role('data', 'Bucket/ReplicationRole/Resource');
+      case 'restoreRole':
+        return role('recovery', 'RestoreRole/Resource');
       case 'administrator':
         return synthetic(this.account, 'Administrator');
       case 'deployRole':
@@ -170,6 +181,8 @@ export class StageRegionModel {
         return service('codestar-notifications.amazonaws.com');
       case 'eventBridge':
         return service('events.amazonaws.com');
+      case 'awsBackup':
+        return service('backup.amazonaws.com');
     }
   }
 
@@ -189,6 +202,22 @@ export class StageRegionModel {
       }
       case 'dataKey':
         return this.key('Security/DataKey/Resource/Resource');
+      case 'recoveryKey':
+        return this.key('Key/Resource/Resource', 'recovery');
+      case 'replicaObject': {
+        const bucket = this.arnAt('recovery', 'Replica/Resource/Resource');
+        return {
+          arn: `${bucket}/reports/2026/11/summary.csv`,
+          account: a,
+          policy: this.bucketPolicy('recovery', 'Replica/Resource/Policy/Resource'),
+        };
+      }
+      case 'restoreRole':
+        return this.roleAsResource('recovery', 'RestoreRole/Resource');
+      case 'databaseRestoreRole':
+        return this.roleAsResource('recovery', 'DatabaseRestoreRole/Resource');
+      case 'backupRole':
+        return this.roleAsResource('data', 'DatabaseBackup/Plan/Database/Role/Resource');
       case 'logsKey':
         return this.key('Security/LogsKey/Resource/Resource');
       case 'alarmTopic': {
@@ -274,8 +303,19 @@ export class StageRegionModel {
     }
   }
 
-  private key(path: string): ModelResource {
-    const stack = this.sr.stacks.security;
+  /** A stack of the stage-region; `recovery` fails when the config names no recovery region. */
+  private stackOf(tier: Tier | 'recovery'): StackView {
+    if (tier !== 'recovery') {
+      return this.sr.stacks[tier];
+    }
+    if (!this.sr.recovery) {
+      throw new Error(`${this.sr.id} has no Recovery stack (no recoveryRegion): the row does not apply here`);
+    }
+    return this.sr.recovery;
+  }
+
+  private key(path: string, tier: Tier | 'recovery' = 'security'): ModelResource {
+    const stack = this.stackOf(tier);
     const logicalId = this.logicalIdAt(stack, path.replace(/^Security\//, ''));
     return {
       arn: this.resolver.string(stack, { 'Fn::GetAtt': [logicalId, 'Arn'] }),
@@ -290,8 +330,8 @@ export class StageRegionModel {
     };
   }
 
-  private roleAsResource(tier: Tier, path: string): ModelResource {
-    const stack = this.sr.stacks[tier];
+  private roleAsResource(tier: Tier | 'recovery', path: string): ModelResource {
+    const stack = this.stackOf(tier);
     const logicalId = this.logicalIdAt(stack, path);
     return {
       arn: this.resolver.string(stack, { 'Fn::GetAtt': [logicalId, 'Arn'] }),
@@ -306,8 +346,8 @@ export class StageRegionModel {
     };
   }
 
-  private bucketPolicy(tier: Tier, path: string): NamedPolicy {
-    const stack = this.sr.stacks[tier];
+  private bucketPolicy(tier: Tier | 'recovery', path: string): NamedPolicy {
+    const stack = this.stackOf(tier);
     const logicalId = this.logicalIdAt(stack, path);
     return {
       name: `${stack.path} ${logicalId} PolicyDocument`,
@@ -329,8 +369,8 @@ export class StageRegionModel {
     };
   }
 
-  private arnAt(tier: Tier, path: string): string {
-    const stack = this.sr.stacks[tier];
+  private arnAt(tier: Tier | 'recovery', path: string): string {
+    const stack = this.stackOf(tier);
     return this.resolver.string(stack, { 'Fn::GetAtt': [this.logicalIdAt(stack, path), 'Arn'] });
   }
 

@@ -78,6 +78,19 @@ export class Resolver {
       }
       case 'Fn::ImportValue':
         return this.importValue(stack, this.string(stack, arg));
+      case 'Fn::GetStackOutput': {
+        // A weak reference: the output of a named stack of the same account, in the region named.
+        const { StackName, OutputName, Region } = arg as { StackName: string; OutputName: string; Region?: string };
+        const region = Region ?? stack.region;
+        const producer = this.stacks.find(
+          (s) => s.account === stack.account && s.region === region && s.artifact.stackName === StackName,
+        );
+        const output = producer?.template.Outputs?.[OutputName];
+        if (!producer || !output) {
+          throw new Error(`${stack.path}: no stack ${StackName} in ${stack.account}/${region} outputs '${OutputName}'`);
+        }
+        return this.resolve(producer, output.Value);
+      }
       case 'Fn::Select': {
         const [index, list] = arg as [number, unknown];
         return (this.resolve(stack, list) as unknown[])[Number(index)];
@@ -122,6 +135,8 @@ export class Resolver {
         return named('LogGroupName');
       case 'AWS::RDS::DBInstance':
         return named('DBInstanceIdentifier');
+      case 'AWS::Backup::BackupVault':
+        return named('BackupVaultName');
       default:
         return standIn(name);
     }
@@ -142,6 +157,8 @@ export class Resolver {
         return `arn:${partition}:logs:${stack.region}:${stack.account}:log-group:${name}:*`;
       case 'AWS::SNS::Topic.TopicArn':
         return name;
+      case 'AWS::Backup::BackupVault.BackupVaultArn':
+        return `arn:${partition}:backup:${stack.region}:${stack.account}:backup-vault:${name}`;
       case 'AWS::Events::Rule.Arn':
         return `arn:${partition}:events:${stack.region}:${stack.account}:rule/${name}`;
       case 'AWS::RDS::DBInstance.DbiResourceId':

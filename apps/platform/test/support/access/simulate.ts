@@ -16,7 +16,7 @@ import { AccessRow, Decision } from '../../../src/access/matrix';
 import { ModelPrincipal, ModelResource, NamedPolicy, StageRegionModel } from './model';
 
 /** The encryption-context keys the matrix puts in requests. */
-const ENCRYPTION_CONTEXT_KEYS = ['kms:encryptioncontext:aws:logs:arn'];
+const ENCRYPTION_CONTEXT_KEYS = ['kms:encryptioncontext:aws:logs:arn', 'kms:encryptioncontext:aws:s3:arn'];
 
 /* eslint-disable @typescript-eslint/no-require-imports -- the shim must patch the CommonJS modules the library itself loads */
 const simulatorRoot = require.resolve('@cloud-copilot/iam-simulate').replace(/index\.js$/, '');
