@@ -209,12 +209,15 @@ export class NxMonorepo extends NodeProject {
     configure.exec('nx run platform:build --output-style=static');
     configure.exec('node apps/platform/lib/configure/main.js', { receiveArgs: true });
     // From source (transpile-only): a review needs no build, and the base commit has no build either.
-    this.addTask('diff', {
+    const diff = this.addTask('diff', {
       description:
         'Review what the working tree changes against a git ref (default main) in every stage-region and the pipeline; exits 1 when a change would lose data or break an export in use; args go to apps/platform/src/review/cli.ts',
       exec: 'node -r ./tools/source/register.cjs apps/platform/src/review/main.ts',
       receiveArgs: true,
     });
+    // npm runs it directly, not through projen, which reports every failure as exit code 1: the
+    // review's 1 (refused) and 2 (could not run) reach the caller (the pipeline, a script).
+    this.package.setScript('diff', diff.steps[0].exec!);
     this.addTask('bench', {
       description: 'Measure synth and test times against the stock CDK setup; writes docs/performance.md',
       exec: 'node tools/bench/cli.mjs',

@@ -26,7 +26,7 @@ export const STAGES_DIAGRAM_FILE = 'docs/diagrams/stages.md';
  * The pipeline as a left-to-right mermaid flowchart, fenced as ```mermaid, with a trailing newline.
  *
  * Source (the CodeConnections repository and branch) → Build (`npm ci`, `nx affected -t lint
- * test`, synth) → UpdatePipeline (self-mutation) → one box per stage in config order, holding its
+ * test`, synth, the change review) → UpdatePipeline (self-mutation) → one box per stage in config order, holding its
  * regions (deployed in parallel, each followed by its validation step), with a manual approval
  * before every stage that has `requiresApproval` → the step recording the commit after the last
  * stage. Node ids are `source`-style words or `<kind>_<stage>` / `<kind>_<stage>_<region>` with `-`
@@ -41,7 +41,7 @@ export function pipelineDiagram(config: PlatformConfig): string {
   const lines = [
     'flowchart LR',
     `  ${source}([${label(['Source: CodeConnections', `${owner}/${name}@${branch}`])}])`,
-    `  ${build}[${label(['Build', 'npm ci', 'nx affected -t lint typecheck test', 'synth'])}]`,
+    `  ${build}[${label(['Build', 'npm ci', 'nx affected -t lint typecheck test', 'synth', 'diff: review, data-loss guard'])}]`,
     `  ${update}[${label(['UpdatePipeline', 'self-mutation'])}]`,
     `  ${source} --> ${build}`,
     `  ${build} --> ${update}`,

@@ -285,8 +285,13 @@ export class PipelineStack extends Stack {
       CostCentre: config.project.costCentre,
       ManagedBy: 'aws-cdk',
     };
-    for (const [k, v] of Object.entries(tags)) {
-      Tags.of(this).add(k, v);
+    // The pipeline stack and CDK Pipelines' cross-region support stacks (they hold a key and a bucket
+    // of the tooling account in each other region, and are not children of this stack).
+    const supportStacks = Object.values(this.pipeline.pipeline.crossRegionSupport).map((s) => s.stack);
+    for (const scope of [this, ...supportStacks]) {
+      for (const [k, v] of Object.entries(tags)) {
+        Tags.of(scope).add(k, v);
+      }
     }
   }
 

@@ -3,6 +3,7 @@
  * four stacks linked Security → Network → Data → Observability, every taggable resource tagged.
  * Expectations come from the config (test/deploy/global-setup.ts synthesizes it once).
  */
+/* eslint-disable @typescript-eslint/no-explicit-any -- templates are untyped JSON */
 import { missingContext } from '../../src/synth/synthesize';
 import { deployAssembly, stacksOfStageRegion, StackView, TIERS } from '../support/assembly';
 
@@ -153,16 +154,16 @@ describe('tags', () => {
         ManagedBy: 'aws-cdk',
         ...a.config.project.tags,
       };
-      for (const tier of TIERS) {
-        for (const [logicalId, r] of Object.entries(sr.stacks[tier].template.Resources)) {
+      for (const stack of stacksOfStageRegion(sr)) {
+        for (const [logicalId, r] of Object.entries(stack.template.Resources)) {
           if (!TAGGED_TYPES.includes(r.Type)) {
             continue;
           }
           const tags = Object.fromEntries(
             ((r.Properties?.Tags ?? []) as Array<{ Key: string; Value: string }>).map((t) => [t.Key, t.Value]),
           );
-          expect({ resource: `${sr.id}/${tier}/${logicalId}`, tags }).toEqual({
-            resource: `${sr.id}/${tier}/${logicalId}`,
+          expect({ resource: `${stack.path}/${logicalId}`, tags }).toEqual({
+            resource: `${stack.path}/${logicalId}`,
             tags: expect.objectContaining(expected),
           });
           checked++;
@@ -171,5 +172,38 @@ describe('tags', () => {
     }
     // every stage-region has its VPC, subnets, keys, bucket, database, topic, alarms: more than a few per region
     expect(checked).toBeGreaterThan(20 * a.stageRegions.length);
+  });
+
+  test("the pipeline stack and CDK Pipelines' cross-region support stacks carry the project tags, Stage 'tooling'", () => {
+    const expected = {
+      Project: a.config.project.name,
+      Stage: 'tooling',
+      Owner: a.config.project.owner,
+      CostCentre: a.config.project.costCentre,
+      ManagedBy: 'aws-cdk',
+      ...a.config.project.tags,
+    };
+    const tooling = a.assembly.stacks;
+    expect(tooling.map((s) => s.hierarchicalId)).toEqual(expect.arrayContaining(['Pipeline']));
+    let checked = 0;
+    for (const stack of tooling) {
+      for (const [logicalId, r] of Object.entries((stack.template as { Resources: Record<string, any> }).Resources)) {
+        if (!TAGGED_TYPES.includes(r.Type)) {
+          continue;
+        }
+        const tags = Object.fromEntries(
+          ((r.Properties?.Tags ?? []) as Array<{ Key: string; Value: string }>).map((t) => [t.Key, t.Value]),
+        );
+        expect({ resource: `${stack.hierarchicalId}/${logicalId}`, tags }).toEqual({
+          resource: `${stack.hierarchicalId}/${logicalId}`,
+          tags: expect.objectContaining(expected),
+        });
+        checked++;
+      }
+    }
+    // the support stacks' key and bucket too, when the config deploys to another region than the pipeline's
+    const otherRegions = a.config.stages.some((s) => s.regions.some((r) => r.region !== a.config.pipeline.region));
+    expect(tooling.length > 1).toBe(otherRegions);
+    expect(checked).toBeGreaterThan(tooling.length);
   });
 });

@@ -37,6 +37,7 @@ describe('pipelineDiagram', () => {
       'npm ci',
       'nx affected -t lint typecheck test',
       'synth',
+      'diff: review, data-loss guard',
     ]);
     expect(chart.nodes.get('step_update')?.lines).toEqual(['UpdatePipeline', 'self-mutation']);
     expect(chart.edges).toEqual(

@@ -2,7 +2,12 @@
  * The renderers of the generated docs. (That the committed docs are what they render for the
  * deploy config is a deploy-config check: test/deploy/generated-docs.test.ts.)
  */
-import { README_DIAGRAM_END, README_DIAGRAM_START, withReadmeDiagram } from '../../src/docs/generate';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { DEFAULT_CONFIG } from '../../src/app-files';
+import { loadConfig } from '../../src/config';
+import { bootstrapCommands } from '../../src/configure/bootstrap';
+import { README_BOOTSTRAP, README_DIAGRAM, REPO_ROOT, withReadmeBlock } from '../../src/docs/generate';
 import { renderComplianceReport } from '../../src/docs/compliance-report';
 import { ReportedFinding } from '../../src/synth/validation-report';
 
@@ -47,17 +52,26 @@ describe('renderComplianceReport', () => {
   });
 });
 
-describe('withReadmeDiagram', () => {
+describe('withReadmeBlock', () => {
   test('replaces only the text between the markers', () => {
-    const readme = `# T\n${README_DIAGRAM_START}\nold\n${README_DIAGRAM_END}\nrest\n`;
-    expect(withReadmeDiagram(readme, '```mermaid\nflowchart LR\n```\n')).toBe(
-      `# T\n${README_DIAGRAM_START}\n\`\`\`mermaid\nflowchart LR\n\`\`\`\n${README_DIAGRAM_END}\nrest\n`,
+    const readme = `# T\n${README_DIAGRAM.start}\nold\n${README_DIAGRAM.end}\nrest\n`;
+    expect(withReadmeBlock(readme, README_DIAGRAM, '```mermaid\nflowchart LR\n```')).toBe(
+      `# T\n${README_DIAGRAM.start}\n\`\`\`mermaid\nflowchart LR\n\`\`\`\n${README_DIAGRAM.end}\nrest\n`,
     );
   });
 
   test('fails when README.md lost its markers', () => {
-    expect(() => withReadmeDiagram('# T\n', 'x')).toThrow(
-      /README.md must contain the lines '<!-- pipeline-diagram:start/,
+    expect(() => withReadmeBlock('# T\n', README_BOOTSTRAP, 'x')).toThrow(
+      /README.md must contain the lines '<!-- bootstrap-commands:start/,
     );
+  });
+
+  test("the README's bootstrap block is what `npm run configure` prints for the default config", () => {
+    const readme = fs.readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf-8');
+    const block = readme.slice(readme.indexOf(README_BOOTSTRAP.start), readme.indexOf(README_BOOTSTRAP.end));
+    for (const line of bootstrapCommands(loadConfig(DEFAULT_CONFIG))) {
+      expect(block).toContain(`   ${line}`);
+    }
+    expect(block).not.toContain('--trust-for-lookup');
   });
 });
