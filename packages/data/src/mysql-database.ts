@@ -519,10 +519,10 @@ export class MysqlDatabase extends Construct {
     Validations.of(cfnInstance).acknowledge({
       id: 'NIST.800.53.R5::NIST.800.53.R5-RDSInBackupPlan',
       reason:
-        'Recovery comes from RDS automated backups (BackupRetentionPeriod 30 days by default, ' +
-        'point-in-time restore, kept after deletion: DeleteAutomatedBackups false) and a final ' +
-        'snapshot on removal; an AWS Backup plan and vault are an organisation-level decision outside ' +
-        'this construct.',
+        'This construct alone recovers from RDS automated backups (BackupRetentionPeriod 30 days by ' +
+        'default, point-in-time restore, kept after deletion: DeleteAutomatedBackups false) and a final ' +
+        'snapshot on removal. An AWS Backup plan is the separate DatabaseBackup construct of this package, ' +
+        "which the app's Data stack always adds (the finding then does not arise).",
     });
   }
 }

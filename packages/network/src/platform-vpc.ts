@@ -130,7 +130,7 @@ export class PlatformVpc extends Construct {
   public static readonly PUBLIC_SUBNET_GROUP = 'Public';
   /** The subnet group of the application tier: private, egress through NAT. */
   public static readonly APPLICATION_SUBNET_GROUP = 'Application';
-  /** The subnet group of the data tier: no route out of the VPC. */
+  /** The subnet group of the data tier: no route to the internet (the S3 gateway endpoint routes it to S3 only). */
   public static readonly ISOLATED_SUBNET_GROUP = 'Isolated';
 
   /**

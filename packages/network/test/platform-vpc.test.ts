@@ -101,7 +101,7 @@ describe('PlatformVpc with the defaults (3 zones, 2 NAT gateways)', () => {
     }
   });
 
-  test('Application subnets route out through NAT; Isolated subnets have no route at all', () => {
+  test('Application subnets route out through NAT; Isolated subnets have no AWS::EC2::Route (only the S3 endpoint routes them)', () => {
     const routes = Object.values(template.findResources('AWS::EC2::Route') as Resources).map((r) => r.Properties);
     for (const subnet of fx.platformVpc.applicationSubnets) {
       const own = routes.filter(

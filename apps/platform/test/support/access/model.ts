@@ -291,13 +291,7 @@ export class StageRegionModel {
         return {
           arn: this.resolver.string(stack, { 'Fn::GetAtt': [key, 'Arn'] }),
           account: stack.account,
-          policy: {
-            name: `${stack.path} ${key} KeyPolicy`,
-            document: this.resolver.resolve(
-              stack,
-              stack.template.Resources[key].Properties?.KeyPolicy,
-            ) as PolicyDocument,
-          },
+          policy: this.policyOf(stack, key, 'KeyPolicy'),
         };
       }
     }
@@ -320,13 +314,7 @@ export class StageRegionModel {
     return {
       arn: this.resolver.string(stack, { 'Fn::GetAtt': [logicalId, 'Arn'] }),
       account: this.account,
-      policy: {
-        name: `${stack.path} ${logicalId} KeyPolicy`,
-        document: this.resolver.resolve(
-          stack,
-          stack.template.Resources[logicalId].Properties?.KeyPolicy,
-        ) as PolicyDocument,
-      },
+      policy: this.policyOf(stack, logicalId, 'KeyPolicy'),
     };
   }
 
@@ -336,35 +324,26 @@ export class StageRegionModel {
     return {
       arn: this.resolver.string(stack, { 'Fn::GetAtt': [logicalId, 'Arn'] }),
       account: stack.account,
-      policy: {
-        name: `${stack.path} ${logicalId} AssumeRolePolicyDocument`,
-        document: this.resolver.resolve(
-          stack,
-          stack.template.Resources[logicalId].Properties?.AssumeRolePolicyDocument,
-        ) as PolicyDocument,
-      },
+      policy: this.policyOf(stack, logicalId, 'AssumeRolePolicyDocument'),
     };
   }
 
   private bucketPolicy(tier: Tier | 'recovery', path: string): NamedPolicy {
     const stack = this.stackOf(tier);
-    const logicalId = this.logicalIdAt(stack, path);
-    return {
-      name: `${stack.path} ${logicalId} PolicyDocument`,
-      document: this.resolver.resolve(
-        stack,
-        stack.template.Resources[logicalId].Properties?.PolicyDocument,
-      ) as PolicyDocument,
-    };
+    return this.policyOf(stack, this.logicalIdAt(stack, path), 'PolicyDocument');
   }
 
   private topicPolicy(stack: StackLike, path: string): NamedPolicy {
-    const logicalId = this.logicalIdAt(stack, path);
+    return this.policyOf(stack, this.logicalIdAt(stack, path), 'PolicyDocument');
+  }
+
+  /** The policy document in `property` of a resource, resolved, named after where it is. */
+  private policyOf(stack: StackLike, logicalId: string, property: string): NamedPolicy {
     return {
-      name: `${stack.path} ${logicalId} PolicyDocument`,
+      name: `${stack.path} ${logicalId} ${property}`,
       document: this.resolver.resolve(
         stack,
-        stack.template.Resources[logicalId].Properties?.PolicyDocument,
+        stack.template.Resources[logicalId].Properties?.[property],
       ) as PolicyDocument,
     };
   }
