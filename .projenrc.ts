@@ -63,7 +63,7 @@ const app = new CdkApp({
     },
   ],
   // Config schema and reference, compliance report and diagrams; CI fails when they are stale.
-  docsCommand: 'node lib/docs/main.js',
+  docsCommand: 'node -r ../../tools/source/register.cjs src/docs/main.ts',
 });
 root.addMember(app);
 

@@ -9,10 +9,10 @@ export class UsageError extends Error {}
 
 export const USAGE =
   'usage: npm run bench -- [--runs N] [--scale-runs N] [--edit-runs N] [--quick] [--skip-tests] [--skip-edit-synth] ' +
-  '[--in-place] [--baseline <git ref>] [--out <file>] [--keep-temp]';
+  '[--in-place] [--committed] [--baseline <git ref>] [--out <file>] [--keep-temp]';
 
 const ALLOWED =
-  '--runs N, --scale-runs N, --edit-runs N, --quick, --skip-tests, --skip-edit-synth, --in-place, ' +
+  '--runs N, --scale-runs N, --edit-runs N, --quick, --skip-tests, --skip-edit-synth, --in-place, --committed, ' +
   '--baseline <git ref>, --out <file>, --keep-temp, --help';
 
 export interface BenchOptions {
@@ -26,6 +26,8 @@ export interface BenchOptions {
   readonly skipTests: boolean;
   readonly skipEditSynth: boolean;
   readonly inPlace: boolean;
+  /** Measure the commit alone, without the checkout's uncommitted changes. */
+  readonly committed: boolean;
   readonly keepTemp: boolean;
   /** A git ref whose full synth is measured beside the current one (optional). */
   readonly baseline?: string;
@@ -55,7 +57,15 @@ export function parseArgs(argv: readonly string[], paths: { root: string; cwd: s
   let editRuns: number | undefined;
   let out: string | undefined;
   let baseline: string | undefined;
-  const flags = { quick: false, skipTests: false, skipEditSynth: false, inPlace: false, keepTemp: false, help: false };
+  const flags = {
+    quick: false,
+    skipTests: false,
+    skipEditSynth: false,
+    inPlace: false,
+    committed: false,
+    keepTemp: false,
+    help: false,
+  };
 
   for (let i = 0; i < argv.length; i++) {
     const raw = argv[i];
@@ -98,6 +108,9 @@ export function parseArgs(argv: readonly string[], paths: { root: string; cwd: s
         break;
       case '--in-place':
         flags.inPlace = noValue();
+        break;
+      case '--committed':
+        flags.committed = noValue();
         break;
       case '--out': {
         const v = takeValue();

@@ -2,7 +2,7 @@
  * Benchmarks synthesis and the test loop, and writes the results to docs/performance.md.
  *
  *   npm run bench -- [--runs N] [--scale-runs N] [--edit-runs N] [--quick] [--skip-tests] [--skip-edit-synth]
- *                    [--in-place] [--baseline <git ref>] [--out <file>] [--keep-temp]
+ *                    [--in-place] [--committed] [--baseline <git ref>] [--out <file>] [--keep-temp]
  *
  * --runs N             runs per variant of the full synth (default 5; the median is reported)
  * --scale-runs N       runs per region count of the scale test (default 3)
@@ -11,14 +11,17 @@
  * --skip-tests         skip the test-loop measurements (cold/warm/affected test runs)
  * --skip-edit-synth    skip the edit → synth scenario
  * --in-place           synthesize in this checkout (uncommitted changes included) instead of the clone
+ * --committed          measure HEAD alone: do not carry the checkout's uncommitted changes into the clone
  * --baseline <ref>     also measure the full synth of that commit (its own clone), interleaved, and
  *                      report current / baseline
  * --out <file>         where the report goes (default docs/performance.md; relative to where npm was run)
  * --keep-temp          keep the temporary folder (configs, outdirs, clones, profiles) and print its path
  *
- * Everything runs in a throwaway clone of HEAD (`git clone` + `npm ci --offline`, not timed), so
- * that others editing or rebuilding this checkout cannot change the code between runs, and the
- * test loop gets its own empty Nx cache. --in-place measures the full synth in this checkout.
+ * Everything runs in a throwaway clone of HEAD (`git clone` + `npm ci --prefer-offline`, not timed), with
+ * the checkout's uncommitted changes as they are at the start applied and committed in the clone
+ * (unless --committed), so that others editing or rebuilding this checkout cannot change the code
+ * between runs, and the test loop gets its own empty Nx cache. --in-place measures the full synth
+ * in this checkout.
  *
  * What it measures (the report states the targets):
  * 1. Full synth of the default config, all checks on: the app as its Nx synth target runs it
@@ -61,6 +64,7 @@ import {
   resolveCommit,
   synthTargetOf,
   type Clone,
+  type SynthTarget,
 } from './workspace';
 
 const BENCH_DIR = __dirname;
@@ -112,7 +116,9 @@ async function bench(opts: BenchOptions, tmpRoot: string): Promise<void> {
   const head = run('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT }).stdout.trim();
   const dirty = run('git', ['status', '--porcelain', '--', 'apps', 'packages'], { cwd: ROOT }).stdout.trim() !== '';
   const needClone = !opts.inPlace || !opts.skipTests || !opts.skipEditSynth;
-  const clone: Clone | undefined = needClone ? prepareClone(ROOT, headCommit, path.join(tmpRoot, 'repo')) : undefined;
+  const clone: Clone | undefined = needClone
+    ? prepareClone(ROOT, headCommit, path.join(tmpRoot, 'repo'), !opts.committed)
+    : undefined;
   const workRoot = opts.inPlace || !clone ? ROOT : clone.dir;
   const appDir = path.join(workRoot, APP_PROJECT_ROOT);
 
@@ -121,14 +127,17 @@ async function bench(opts: BenchOptions, tmpRoot: string): Promise<void> {
   const target = synthTargetOf(workRoot);
   log(`synth target: ${target.command} (in ${path.relative(workRoot, target.cwd) || '.'})`);
   const buildEnv = opts.inPlace ? cleanEnv({ NX_DAEMON: 'false' }) : nxEnv(tmpRoot, 'nx-build');
-  const refresh = refreshSynthInputs(workRoot, target, buildEnv);
+  // The stock variant imports the libraries through their package.json `main` (lib/), so the build is
+  // refreshed too, whatever the synth target depends on.
+  const withBuild = (t: SynthTarget): SynthTarget => ({ ...t, dependsOn: [...new Set([...t.dependsOn, 'build'])] });
+  const refresh = refreshSynthInputs(workRoot, withBuild(target), buildEnv);
 
   let baseline: Parameters<typeof fullSynth>[4];
   if (baselineCommit) {
     const b = prepareClone(ROOT, baselineCommit, path.join(tmpRoot, 'baseline'));
     const bTarget = synthTargetOf(b.dir);
     const bEnv = nxEnv(tmpRoot, 'nx-baseline');
-    refreshSynthInputs(b.dir, bTarget, bEnv);
+    refreshSynthInputs(b.dir, withBuild(bTarget), bEnv);
     const bVariants = synthVariants(bTarget, path.join(b.dir, APP_PROJECT_ROOT), 1);
     baseline = { variant: { ...bVariants.ours, label: 'baseline' }, env: cleanEnv(), head: b.head };
   }
@@ -167,6 +176,7 @@ async function bench(opts: BenchOptions, tmpRoot: string): Promise<void> {
     load,
     head,
     dirty,
+    clone,
     gnuTime: ctx.gnuTime,
     machine: machine(),
     date: new Date().toISOString().slice(0, 10),

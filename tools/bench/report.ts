@@ -15,6 +15,7 @@ import { ratio } from './stats';
 import type { FullSynth, SynthSummary } from './synth';
 import { isFailed, targetRows, type Failed, type TargetRow } from './targets';
 import { AFFECTED_COMMAND, type TestLoop } from './test-loop';
+import type { Clone } from './workspace';
 
 export interface Machine {
   readonly cpu: string;
@@ -38,6 +39,8 @@ export interface BenchResults {
   readonly load: { readonly start: string; readonly end: string };
   readonly head: string;
   readonly dirty: boolean;
+  /** The throwaway clone, when one was made. */
+  readonly clone?: Clone;
   readonly gnuTime: boolean;
   readonly machine: Machine;
   readonly date: string;
@@ -48,12 +51,13 @@ export interface BenchResults {
 export type ReportOptions = Pick<
   BenchOptions,
   'runs' | 'scaleRuns' | 'editRuns' | 'quick' | 'skipTests' | 'skipEditSynth' | 'inPlace' | 'baseline' | 'out'
-> & {
-  /** The repository root. */
-  readonly root: string;
-  /** The benchmark's entry point, linked from the report. */
-  readonly entry: string;
-};
+> &
+  Partial<Pick<BenchOptions, 'committed'>> & {
+    /** The repository root. */
+    readonly root: string;
+    /** The benchmark's entry point, linked from the report. */
+    readonly entry: string;
+  };
 
 /** The command that reproduces this report. */
 export function reproduceCommand(opts: ReportOptions): string {
@@ -66,6 +70,7 @@ export function reproduceCommand(opts: ReportOptions): string {
   if (opts.skipTests) extra.push('--skip-tests');
   if (opts.skipEditSynth) extra.push('--skip-edit-synth');
   if (opts.inPlace) extra.push('--in-place');
+  if (opts.committed) extra.push('--committed');
   if (opts.baseline) extra.push(`--baseline ${opts.baseline}`);
   const rel = path.relative(opts.root, opts.out);
   if (rel !== DEFAULT_OUT) extra.push(`--out ${rel.startsWith('..') ? opts.out : rel}`);
@@ -104,16 +109,21 @@ export function render(opts: ReportOptions, r: BenchResults): string {
 
 function intro(opts: ReportOptions, r: BenchResults): string[] {
   const link = path.relative(path.dirname(opts.out), opts.entry).split(path.sep).join('/');
+  const carried = r.clone?.uncommitted?.length
+    ? ` with the checkout's uncommitted changes to ${r.clone.uncommitted.length} files applied and committed in it ` +
+      `as ${r.clone.head} (\`--committed\` leaves them out)`
+    : '';
   const where = opts.inPlace
     ? `measured in this checkout at ${r.head}${r.dirty ? ' with uncommitted changes' : ''} (\`--in-place\`)`
-    : `measured in a throwaway clone of commit ${r.head} (so that edits and rebuilds in the checkout cannot change ` +
-      'the code between runs; `--in-place` measures the checkout itself, uncommitted changes included)';
+    : `measured in a throwaway clone of commit ${r.clone?.base ?? r.head}${carried} (so that edits and rebuilds in ` +
+      'the checkout cannot change the code between runs; `--in-place` measures the checkout itself, uncommitted ' +
+      'changes included)';
   return [
     '# Performance',
     '',
     `Measured by [\`tools/bench\`](${link}) on ${r.date}. Reproduce with \`${reproduceCommand(opts)}\` ` +
       '(options: `--runs N`, `--scale-runs N`, `--edit-runs N`, `--quick`, `--skip-tests`, `--skip-edit-synth`, ' +
-      '`--in-place`, `--baseline <git ref>`, `--out <file>`). ' +
+      '`--in-place`, `--committed`, `--baseline <git ref>`, `--out <file>`). ' +
       `Synth figures are the medians of ${plural(opts.runs, 'run')} (scale: ${opts.scaleRuns} per region count; ` +
       `edit → synth: ${opts.editRuns} per variant), ${where}; the edit → synth scenario and the test loop always ` +
       `run in the clone. The benchmark took ${sec(r.totalSeconds)} in all.`,
@@ -191,7 +201,7 @@ function synthSection(r: BenchResults): string[] {
   ];
   if (synth.baseline) {
     md.push(
-      `Against the baseline ${synth.baseline.head} (its own clone, \`npm ci --offline\`, its build refreshed the same ` +
+      `Against the baseline ${synth.baseline.head} (its own clone, \`npm ci --prefer-offline\`, its build refreshed the same ` +
         `way, runs interleaved with the current ones): current / baseline = ` +
         `**${times(ratio(synth.ours.wall, synth.baseline.wall))}** (${synth.baseline.templates} templates at the ` +
         `baseline, ${synth.templates} now).`,
@@ -557,7 +567,8 @@ function howSection(r: BenchResults): string[] {
       `- Peak RSS, app process: ${r.gnuTime ? "GNU time's `%M`, the largest peak of any process in the tree (for `npx ts-node` that is the ts-node process, not npx)" : 'the largest VmHWM of any process in the tree, sampled from /proc'}. ` +
         'Whole tree: the largest sum of VmRSS over all processes of the tree, sampled every 50 ms.',
       `- The synth command is read from \`${r.synthTarget.file}\` (\`targets.synth\`), so the benchmark runs the app ` +
-        `the way \`nx run platform:synth\` does; what that target depends on is refreshed first (${code(r.refresh)}, ` +
+        `the way \`nx run platform:synth\` does; what that target depends on, and the libraries' build (\`lib/\`, which ` +
+        `the stock app imports), is refreshed first (${code(r.refresh)}, ` +
         'in the clone with an Nx cache of its own), outside the timings; one warm-up synth is not counted.',
       "- Environment of every run: the calling shell's, without the variables `npm run` and Nx add, so every variant " +
         'starts as from a terminal.',

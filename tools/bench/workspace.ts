@@ -150,8 +150,12 @@ export function nxEnv(tmpRoot: string, name: string, extra: Record<string, strin
 
 export interface Clone {
   readonly dir: string;
-  /** The short commit id checked out. */
+  /** The short commit id checked out (with uncommitted changes carried over: the clone's own commit of them). */
   readonly head: string;
+  /** The commit of the checkout the clone started from, when uncommitted changes were carried over. */
+  readonly base?: string;
+  /** The files whose uncommitted state was carried over from the checkout (none: the commit as it is). */
+  readonly uncommitted?: readonly string[];
   readonly installMode: string;
   readonly installSeconds: number;
 }
@@ -167,27 +171,73 @@ export function resolveCommit(repo: string, ref: string, option: string): string
 
 /**
  * A throwaway clone of `commit` with its own node_modules (workspace links must point into it),
- * installed from the npm cache when it can be (`npm ci --offline`), neither step timed.
+ * installed from the npm cache where it can be (`npm ci --prefer-offline`: `--offline` silently skips an
+ * optional platform package the cache lacks, such as TypeScript 7's compiler binary), neither step timed.
+ *
+ * With `carryUncommitted`, the checkout's uncommitted changes (tracked files' diff against `commit`,
+ * and new files git does not ignore), as they are at this moment, are applied in the clone and
+ * committed there, so that the clone measures the working tree and `nx affected --base=HEAD` in
+ * it compares against the working tree too. The checkout's own git state is only read.
  */
-export function prepareClone(source: string, commit: string, dir: string): Clone {
+export function prepareClone(source: string, commit: string, dir: string, carryUncommitted = false): Clone {
   log(`cloning ${commit.slice(0, 12)} into ${dir}`);
   const c = run('git', ['clone', '-q', '--no-checkout', source, dir]);
   if (c.status !== 0) throw new Error(`git clone failed:\n${c.stderr}`);
   const co = run('git', ['checkout', '-q', '--detach', commit], { cwd: dir });
   if (co.status !== 0) throw new Error(`git checkout ${commit} in the clone failed:\n${co.stderr}`);
-  log('  npm ci --offline --no-audit --no-fund (not timed)');
+  const uncommitted = carryUncommitted ? carryUncommittedChanges(source, commit, dir) : undefined;
+  log('  npm ci --prefer-offline --no-audit --no-fund (not timed)');
   const t0 = performance.now();
   const env = cleanEnv();
-  let install = run('npm', ['ci', '--offline', '--no-audit', '--no-fund'], { cwd: dir, env });
-  let installMode = 'npm ci --offline';
+  let install = run('npm', ['ci', '--prefer-offline', '--no-audit', '--no-fund'], { cwd: dir, env });
+  let installMode = 'npm ci --prefer-offline';
   if (install.status !== 0) {
-    log('  the npm cache lacks something: npm ci from the registry');
+    log('  npm ci --prefer-offline failed: npm ci again');
     install = run('npm', ['ci', '--no-audit', '--no-fund'], { cwd: dir, env });
     installMode = 'npm ci';
   }
   if (install.status !== 0) throw new Error(`npm ci in the clone failed:\n${tail(install.stderr)}`);
   const head = run('git', ['rev-parse', '--short', 'HEAD'], { cwd: dir }).stdout.trim();
-  return { dir, head, installMode, installSeconds: (performance.now() - t0) / 1000 };
+  const base = uncommitted?.length ? commit.slice(0, 7) : undefined;
+  return { dir, head, base, uncommitted, installMode, installSeconds: (performance.now() - t0) / 1000 };
+}
+
+/** Applies the checkout's uncommitted changes in the clone and commits them there; returns the files. */
+function carryUncommittedChanges(source: string, commit: string, dir: string): string[] {
+  const diff = run('git', ['diff', '--binary', commit], { cwd: source });
+  if (diff.status !== 0) throw new Error(`git diff in ${source} failed:\n${diff.stderr}`);
+  const changed = run('git', ['diff', '--name-only', '-z', commit], { cwd: source }).stdout.split('\0').filter(Boolean);
+  if (diff.stdout.trim() !== '') {
+    const patch = path.join(dir, '..', `${path.basename(dir)}.patch`);
+    fs.writeFileSync(patch, diff.stdout);
+    const applied = run('git', ['apply', '--binary', patch], { cwd: dir });
+    fs.rmSync(patch, { force: true });
+    if (applied.status !== 0) throw new Error(`applying the checkout's uncommitted changes failed:\n${applied.stderr}`);
+  }
+  const untracked = run('git', ['ls-files', '--others', '--exclude-standard', '-z'], { cwd: source })
+    .stdout.split('\0')
+    .filter((f) => f && fs.statSync(path.join(source, f), { throwIfNoEntry: false })?.isFile());
+  for (const f of untracked) {
+    fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
+    fs.copyFileSync(path.join(source, f), path.join(dir, f));
+  }
+  const files = [...changed, ...untracked].sort();
+  if (files.length > 0) {
+    log(`  carried over the checkout's uncommitted changes (${files.length} files), committed in the clone`);
+    const git = (...args: string[]) => {
+      const r = run('git', ['-c', 'user.name=bench', '-c', 'user.email=bench@localhost', ...args], { cwd: dir });
+      if (r.status !== 0) throw new Error(`git ${args.join(' ')} in the clone failed:\n${r.stderr}`);
+    };
+    git('add', '-A');
+    git(
+      'commit',
+      '-q',
+      '--no-verify',
+      '-m',
+      `bench: the uncommitted changes of the checkout on ${commit.slice(0, 12)}`,
+    );
+  }
+  return files;
 }
 
 /** The Nx command that refreshes what the synth target depends on, or undefined if nothing. */

@@ -39,9 +39,11 @@ export interface CdkAppOptions {
   readonly contextOverrides?: Record<string, unknown>;
   /**
    * The app's tests as jest projects, run together by the `test` target (one jest process, one
-   * worker pool). Each project has its own folder and global setup (e.g. one synthesis shared by
-   * its test files). A project with `target` also gets an Nx target of that name that runs it
-   * alone. @default - one project: every test under test/
+   * worker pool of two: the app's test files are few and heavy, and both cores are worth a worker).
+   * Each project has its own folder and global setup (e.g. one synthesis shared by its test files;
+   * the global setups run in that one process, so they can share a synthesis too). A project with
+   * `target` also gets an Nx target of that name that runs it alone.
+   * @default - one project: every test under test/
    */
   readonly testProjects?: TestProject[];
   /**
@@ -53,11 +55,13 @@ export interface CdkAppOptions {
 
 /**
  * The CDK app under `apps/<name>`: cdk.json with the feature flags `cdk init` writes for the
- * pinned aws-cdk-lib, a `synth` Nx target that runs the compiled app with plain node.
+ * pinned aws-cdk-lib, a `synth` Nx target that runs the app from source, transpile-only.
  *
  * The stock setup runs `npx ts-node --prefer-ts-exts src/main.ts`, which type-checks the whole app
- * on every synth. Here `build` (cached by Nx) type-checks once and synth runs the emitted
- * JavaScript.
+ * on every synth. Here the synth only transpiles (swc, tools/source/register.cjs, which also loads
+ * the libraries from their sources), and type checking is the cached `typecheck` target that
+ * `npm test`, CI and the pipeline's build step run (and the CDK CLI's `build` step, from cdk.json).
+ * The synth is cached too: an unchanged tree restores the cloud assembly.
  */
 export class CdkApp extends WorkspaceProject {
   constructor(options: CdkAppOptions) {
@@ -83,9 +87,9 @@ export class CdkApp extends WorkspaceProject {
     }
     new JsonFile(this, 'cdk.json', {
       obj: {
-        app: 'node lib/main.js',
-        // `cdk synth`/`cdk deploy` build first, through Nx so the libraries are built (and cached) too.
-        build: `npx nx run ${options.name}:build`,
+        app: SYNTH_COMMAND,
+        // `cdk synth`/`cdk deploy` type-check first (through Nx: cached), as the stock ts-node app would.
+        build: `npx nx run ${options.name}:typecheck`,
         output: 'cdk.out',
         context: { ...recommended, ...options.contextOverrides },
       },
@@ -93,16 +97,15 @@ export class CdkApp extends WorkspaceProject {
 
     this.targets.synth = {
       executor: 'nx:run-commands',
-      options: { command: 'node lib/main.js', cwd: '{projectRoot}' },
+      options: { command: SYNTH_COMMAND, cwd: '{projectRoot}' },
     };
     if (options.testProjects) {
       this.useTestProjects(options.testProjects);
     }
     if (options.docsCommand) {
-      // Writes files outside the project (docs/), so it is never cached.
+      // Writes files outside the project (docs/), so it is never cached. Runs from source like the synth.
       this.targets.docs = {
         executor: 'nx:run-commands',
-        dependsOn: ['build'],
         cache: false,
         options: { command: options.docsCommand, cwd: '{projectRoot}' },
       };
@@ -125,11 +128,14 @@ export class CdkApp extends WorkspaceProject {
       })),
     );
     const test = this.targets.test as { options: { command: string } };
-    this.targets.test = { ...test, inputs: ['default', '^production', ...TEST_ENVIRONMENT_INPUTS] };
+    this.targets.test = {
+      ...test,
+      options: { ...test.options, command: `${test.options.command} --maxWorkers=2` },
+      inputs: ['default', '^production', ...TEST_ENVIRONMENT_INPUTS],
+    };
     for (const p of projects.filter((x) => x.target)) {
       this.targets[p.target!.name] = {
         executor: 'nx:run-commands',
-        dependsOn: ['^build'],
         inputs: ['default', '^production', ...TEST_ENVIRONMENT_INPUTS],
         cache: true,
         metadata: { description: p.target!.description },
@@ -138,6 +144,12 @@ export class CdkApp extends WorkspaceProject {
     }
   }
 }
+
+/**
+ * How the app runs: from source, transpile-only (swc), the libraries from their sources too. Type
+ * errors are the `typecheck` target's (cached), which tests, CI and the pipeline run.
+ */
+const SYNTH_COMMAND = 'node -r ../../tools/source/register.cjs src/main.ts';
 
 /** Environment variables that change what the app's tests check (part of their cache key). */
 const TEST_ENVIRONMENT_INPUTS = [{ env: 'PLATFORM_CONFIG' }];

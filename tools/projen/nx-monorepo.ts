@@ -2,8 +2,8 @@ import { JsonFile, TextFile } from 'projen';
 import { PROJEN_MARKER } from 'projen/lib/common';
 import { NodePackageManager, NodeProject, TrailingComma } from 'projen/lib/javascript';
 import { ProjenrcTs } from 'projen/lib/typescript';
-import { VERSIONS } from './versions';
-import { WorkspaceProject } from './workspace-project';
+import { SCOPE, VERSIONS } from './versions';
+import { tscCommand, WorkspaceProject } from './workspace-project';
 
 /** Options for the workspace root. */
 export interface NxMonorepoOptions {
@@ -48,6 +48,7 @@ export class NxMonorepo extends NodeProject {
       devDeps: [
         `nx@${VERSIONS.nx}`,
         `typescript@${VERSIONS.typescript}`,
+        `typescript7@npm:typescript@${VERSIONS.typescriptNative}`,
         `ts-node@${VERSIONS.tsNode}`,
         `jest@${VERSIONS.jest}`,
         `@swc/jest@${VERSIONS.swcJest}`,
@@ -93,8 +94,10 @@ export class NxMonorepo extends NodeProject {
         compilerOptions: {
           target: 'ES2022',
           lib: ['es2022'],
-          module: 'commonjs',
-          moduleResolution: 'node',
+          // node16 (CommonJS here: no package.json sets "type"): valid for both compilers, where
+          // TypeScript 7 has removed `moduleResolution: node`.
+          module: 'node16',
+          moduleResolution: 'node16',
           strict: true,
           noImplicitReturns: true,
           noFallthroughCasesInSwitch: true,
@@ -107,6 +110,9 @@ export class NxMonorepo extends NodeProject {
           skipLibCheck: true,
           forceConsistentCasingInFileNames: true,
           types: ['node', 'jest'],
+          // Type checks read the workspace packages' sources, as the tests and the synth run them:
+          // no project waits for another's build to be type-checked.
+          paths: { [`${SCOPE}/*`]: ['./packages/*/src'] },
         },
       },
     });
@@ -136,16 +142,29 @@ export class NxMonorepo extends NodeProject {
             outputs: ['{projectRoot}/lib'],
             cache: true,
           },
-          typecheck: { dependsOn: ['^build'], inputs: ['default', '^production'], outputs: [], cache: true },
-          // Jest only transpiles (swc); tests are type-checked by `typecheck`, which runs beside
-          // `test` rather than before it (run both: `-t lint typecheck test`).
-          test: { dependsOn: ['^build'], inputs: ['default', '^production'], outputs: [], cache: true },
+          // Neither waits for a build: tsconfig `paths` and jest's moduleNameMapper read the other
+          // packages' sources (part of `^production`). Jest only transpiles (swc); tests are
+          // type-checked by `typecheck`, which runs beside `test` rather than before it (run both:
+          // `-t lint typecheck test`).
+          typecheck: { inputs: ['default', '^production'], outputs: [], cache: true },
+          test: { inputs: ['default', '^production'], outputs: [], cache: true },
           lint: { inputs: ['default'], outputs: [], cache: true },
           synth: {
-            dependsOn: ['build'],
+            // The app runs from source (tools/source/register.cjs transpiles, no build first), so its
+            // inputs are the sources of the app and every library, and the loader.
             // `--context config=<file>` may name any config in the repository: all of them are inputs,
-            // so editing one never serves a stale cloud assembly from the cache.
-            inputs: ['production', '^production', '{workspaceRoot}/**/*.yaml', '{workspaceRoot}/**/*.yml'],
+            // so editing one never serves a stale cloud assembly from the cache. The environment
+            // variables that change what the app writes are inputs too.
+            inputs: [
+              'production',
+              '^production',
+              '{workspaceRoot}/**/*.yaml',
+              '{workspaceRoot}/**/*.yml',
+              '{workspaceRoot}/tools/source/**/*',
+              { env: 'CDK_VALIDATION' },
+              { env: 'CDK_CONTEXT_JSON' },
+              { env: 'CDK_OUTDIR' },
+            ],
             outputs: ['{projectRoot}/cdk.out'],
             cache: true,
           },
@@ -206,8 +225,8 @@ export class NxMonorepo extends NodeProject {
       description:
         'Point the config at your accounts, regions, repository and connection, validate it, regenerate the docs and the stateful-resource lock, print the bootstrap commands; args go to apps/platform/src/configure/cli.ts',
     });
-    configure.exec('nx run platform:build --output-style=static');
-    configure.exec('node apps/platform/lib/configure/main.js', { receiveArgs: true });
+    // From source (transpile-only), like the synth: nothing to build first.
+    configure.exec('node -r ./tools/source/register.cjs apps/platform/src/configure/main.ts', { receiveArgs: true });
     // From source (transpile-only): a review needs no build, and the base commit has no build either.
     const diff = this.addTask('diff', {
       description:
@@ -224,6 +243,10 @@ export class NxMonorepo extends NodeProject {
       receiveArgs: true,
     });
     this.testTask.reset('nx run-many -t lint typecheck test --output-style=stream');
+    // The two commands people run most call Nx directly: through projen they would pay its start-up
+    // (and an `npx` for PATH) before Nx even starts. The projen tasks stay (`npx projen synth`).
+    this.package.setScript('synth', 'nx run platform:synth --output-style=stream');
+    this.package.setScript('test', 'nx run-many -t lint typecheck test --output-style=stream');
 
     // The repository tooling (projen components, test helpers, rehearsal, benchmark, the tests of
     // the repository itself) is an Nx project too, so its checks are cached like the others and the
@@ -236,7 +259,10 @@ export class NxMonorepo extends NodeProject {
         sourceRoot: 'tools',
         tags: ['type:tooling'],
         targets: {
-          typecheck: { executor: 'nx:run-commands', options: { command: 'tsc -p tsconfig.json', cwd: 'tools' } },
+          typecheck: {
+            executor: 'nx:run-commands',
+            options: { command: tscCommand('tools', '-p tsconfig.json'), cwd: 'tools' },
+          },
           lint: {
             executor: 'nx:run-commands',
             inputs: ['default', '{workspaceRoot}/.projenrc.ts'],
@@ -256,6 +282,8 @@ export class NxMonorepo extends NodeProject {
             inputs: [
               'default',
               '{workspaceRoot}/README.md',
+              '{workspaceRoot}/packages/*/README.md',
+              '{workspaceRoot}/apps/platform/README.md',
               '{workspaceRoot}/docs/**/*',
               '{workspaceRoot}/**/test/**/*.test.ts',
             ],
@@ -274,6 +302,8 @@ export class NxMonorepo extends NodeProject {
         rootDir: '.',
         testMatch: ['<rootDir>/test/**/*.test.ts'],
         transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }] },
+        // The workspace packages from their sources, as everywhere else (no build first).
+        moduleNameMapper: { [`^${SCOPE}/(.*)$`]: '<rootDir>/../packages/$1/src' },
       },
     });
   }

@@ -13,6 +13,10 @@ export const VERSIONS = {
   projen: '0.103.25',
   // ts-jest and typescript-eslint need TypeScript < 6.1; 6.0 trips projen's app tsconfig.
   typescript: '5.9.3',
+  // The native compiler (TypeScript 7, no JS API): the `typecheck` and `build` targets run it through
+  // the npm alias `typescript7` (node_modules/typescript7/bin/tsc), 4-5x faster than 5.9 here. projen's
+  // ts-node and typescript-eslint keep using 5.9 above. Both read the same tsconfig files.
+  typescriptNative: '7.0.2',
   tsNode: '10.9.2',
   jest: '30.5.2',
   swcJest: '0.2.39',

@@ -33,7 +33,23 @@ export const JEST_PROJECT_DEFAULTS = {
     '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, sourceMaps: 'inline' }],
   },
   moduleFileExtensions: ['ts', 'js', 'json'],
+  // Workspace packages load from their sources through the same swc transform, as the synth does
+  // (tools/source/register.cjs), so tests never wait for (or run on a stale) `tsc` build of a library.
+  moduleNameMapper: { [`^${SCOPE}/(.*)$`]: '<rootDir>/../../packages/$1/src' },
 } as const;
+
+/**
+ * The TypeScript compiler of the `build` and `typecheck` targets: the native one (TypeScript 7, the
+ * npm alias `typescript7`), called by path because both it and TypeScript 5.9 (projen's ts-node,
+ * typescript-eslint) ship a `tsc` bin. `fromDir` is the project folder relative to the workspace root.
+ */
+export function tscCommand(fromDir: string, args: string): string {
+  const up = fromDir
+    .split('/')
+    .map(() => '..')
+    .join('/');
+  return `node ${up}/node_modules/typescript7/bin/tsc ${args}`;
+}
 
 /**
  * One project of the Nx workspace: a package.json, a tsconfig extending the base, a jest config
@@ -117,7 +133,9 @@ export class WorkspaceProject extends NodeProject {
     new JsonFile(this, 'tsconfig.lib.json', {
       obj: {
         extends: './tsconfig.json',
-        compilerOptions: { noEmit: false, rootDir: 'src', outDir: 'lib' },
+        // No `paths`: the emitted lib/ compiles against the other packages' built declarations (the
+        // workspace links, `types`), not their sources, which lie outside rootDir.
+        compilerOptions: { noEmit: false, rootDir: 'src', outDir: 'lib', paths: {} },
         include: ['src/**/*.ts'],
       },
     });
@@ -132,9 +150,16 @@ export class WorkspaceProject extends NodeProject {
       },
     });
 
+    const projectDir = `${options.kind}/${options.name}`;
     this.targets = {
-      build: { executor: 'nx:run-commands', options: { command: 'tsc -p tsconfig.lib.json', cwd: '{projectRoot}' } },
-      typecheck: { executor: 'nx:run-commands', options: { command: 'tsc -p tsconfig.json', cwd: '{projectRoot}' } },
+      build: {
+        executor: 'nx:run-commands',
+        options: { command: tscCommand(projectDir, '-p tsconfig.lib.json'), cwd: '{projectRoot}' },
+      },
+      typecheck: {
+        executor: 'nx:run-commands',
+        options: { command: tscCommand(projectDir, '-p tsconfig.json'), cwd: '{projectRoot}' },
+      },
       test: { executor: 'nx:run-commands', options: { command: 'jest --ci', cwd: '{projectRoot}' } },
       lint: {
         executor: 'nx:run-commands',

@@ -17,6 +17,7 @@ test('defaults: 5 synth runs, 3 per region count, 3 per edit variant, report in 
     skipTests: false,
     skipEditSynth: false,
     inPlace: false,
+    committed: false,
     keepTemp: false,
     help: false,
     baseline: undefined,

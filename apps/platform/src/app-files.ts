@@ -10,7 +10,7 @@ export const DEFAULT_CONFIG = path.join(APP_ROOT, 'config', 'platform.yaml');
 /**
  * The `context` of apps/platform/cdk.json (feature flags).
  *
- * `buildPlatformApp` applies it, so `node lib/main.js` (no CDK CLI) synthesizes with the same flags
+ * `buildPlatformApp` applies it, so the synth target (plain node, no CDK CLI) synthesizes with the same flags
  * as `cdk synth`; tests that build an App of their own use it too.
  */
 export function cdkJsonContext(): Record<string, unknown> {

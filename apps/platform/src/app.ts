@@ -41,7 +41,7 @@ export interface PlatformApp {
  * every template of every nested Stage (tests prove it with a finding planted inside a stage). They
  * are AwsSolutions, NIST 800-53 rev 5, and the CDK's CloudFormation validation with AWS Control
  * Tower's proactive controls.
- * cdk.json's context is applied here too, so `node lib/main.js` (no CDK CLI) synthesizes with the
+ * cdk.json's context is applied here too, so the synth target (plain node, no CDK CLI) synthesizes with the
  * same feature flags as `cdk synth`.
  */
 export function buildPlatformApp(props: PlatformAppProps): PlatformApp {

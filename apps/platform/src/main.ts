@@ -1,6 +1,7 @@
 /**
- * Entry point: `node lib/main.js [--context config=<path>] [--verbose]` (what `nx run platform:synth`,
- * the root `npm run synth` and cdk.json's `app` run).
+ * Entry point: `node -r ../../tools/source/register.cjs src/main.ts [--context config=<path>] [--verbose]`
+ * (what `nx run platform:synth`, the root `npm run synth` and cdk.json's `app` run: from source,
+ * transpile-only; type errors are the `typecheck` target's).
  *
  * Validates the config before any construct exists, synthesizes once with every check on, prints
  * a summary table and exits non-zero on any config error, unacknowledged finding or context lookup.

@@ -160,7 +160,13 @@ export class StackDriftDetection extends Construct {
     });
     const read = new iam.PolicyStatement({
       sid: 'ReadTheirResourcesConfiguration',
-      actions: readActionsFor(this, [...props.resourceTypes, ...OWN_RESOURCE_TYPES]),
+      // Drift detection also describes the types' configurations ("cloudformation:DetectStackDrift,
+      // cloudformation:DetectStackResourceDrift, cloudformation:BatchDescribeTypeConfigurations" and
+      // read permission for each resource: CloudFormation User Guide, "Detect drift on an entire stack").
+      actions: [
+        'cloudformation:BatchDescribeTypeConfigurations',
+        ...readActionsFor(this, [...props.resourceTypes, ...OWN_RESOURCE_TYPES]),
+      ],
       // These Describe, Get and List actions are authorized on '*' (most support no resource-level permissions).
       resources: ['*'],
     });

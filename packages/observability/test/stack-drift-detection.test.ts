@@ -77,6 +77,7 @@ describe('StackDriftDetection', () => {
         Sid: 'ReadTheirResourcesConfiguration',
         Effect: 'Allow',
         Action: [
+          'cloudformation:BatchDescribeTypeConfigurations',
           ...new Set([
             ...DRIFT_READ_ACTIONS['AWS::KMS::Key'],
             ...DRIFT_READ_ACTIONS['AWS::S3::Bucket'],

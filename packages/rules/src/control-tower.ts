@@ -85,12 +85,13 @@ export function controlTowerControls(): ControlTowerControl[] {
  * are acknowledged as `CloudFormation-Validate::<rule>`: the built-in rule ids (`W3010`) and the
  * Guard rule names of the controls (`s3_bucket_logging_enabled_check`). Each control's finding reads
  * `[CT.S3.PR.2] <title>`, once per resource, with the control's fix.
+ *
+ * The engine behind it (WebAssembly) costs 1 to 2 s to set up, more than validating this app's
+ * templates once it runs, so it is set up once per process and shared by every plugin that wants
+ * the same controls: a process that synthesizes several apps (a test file) pays for it once.
  */
 export class ControlTowerValidatePlugin extends CloudFormationValidatePlugin {
   private readonly controls: ControlTowerControl[];
-  private inner?: CloudFormationValidatePlugin;
-  private innerControls?: string;
-  private controlOfRule = new Map<string, ControlTowerControl>();
 
   constructor(props: ControlTowerValidatePluginProps = {}) {
     super();
@@ -99,89 +100,118 @@ export class ControlTowerValidatePlugin extends CloudFormationValidatePlugin {
   }
 
   public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
-    const inner = this.engineFor(context);
-    const report = inner.validate(context);
-    return { ...report, violations: this.onePerControl(report.violations) };
+    const wanted = this.wantedControls(resourceTypesOf(context));
+    const report = sharedEngine(wanted).validate(context);
+    return { ...report, violations: onePerControl(report.violations, controlsByRule(wanted)) };
   }
 
   /**
-   * The engine with only the controls whose resource types occur in the templates: every control is
-   * guarded by "resources of my type exist", so the others find nothing, but they would still be
-   * evaluated (the engine's include/exclude settings filter results, not work), at ~0.4 s a template.
+   * Only the controls whose resource types occur in the templates: every control is guarded by
+   * "resources of my type exist", so the others find nothing, but they would still be evaluated (the
+   * engine's include/exclude settings filter results, not work), at ~0.4 s a template.
    */
-  private engineFor(context: IPolicyValidationContext): CloudFormationValidatePlugin {
-    const types = new Set<string>();
-    for (const s of context.stackTemplates) {
-      const template = JSON.parse(fs.readFileSync(s.templatePath, 'utf-8')) as {
-        Resources?: Record<string, { Type?: unknown }>;
-      };
-      for (const r of Object.values(template.Resources ?? {})) {
-        if (typeof r?.Type === 'string') {
-          types.add(r.Type);
-        }
+  private wantedControls(types: ReadonlySet<string>): GuardControl[] {
+    return this.controls
+      .filter((c) => c.resourceTypes.some((t) => types.has(t)))
+      .map((c) => ({ control: c, name: path.basename(c.file, '.guard'), content: fs.readFileSync(c.file, 'utf-8') }));
+  }
+}
+
+/** A control with its Guard rule source, as the engine gets it. */
+interface GuardControl {
+  readonly control: ControlTowerControl;
+  readonly name: string;
+  readonly content: string;
+}
+
+/** The resource types of the templates, as the CDK's plugin collects them. */
+function resourceTypesOf(context: IPolicyValidationContext): Set<string> {
+  const types = new Set<string>();
+  for (const s of context.stackTemplates) {
+    const template = JSON.parse(fs.readFileSync(s.templatePath, 'utf-8')) as {
+      Resources?: Record<string, { Type?: unknown }>;
+    };
+    for (const r of Object.values(template.Resources ?? {})) {
+      if (typeof r?.Type === 'string') {
+        types.add(r.Type);
       }
     }
-    const wanted = this.controls.filter((c) => c.resourceTypes.some((t) => types.has(t)));
-    const key = wanted.map((c) => c.id).join(',');
-    if (!this.inner || this.innerControls !== key) {
-      const sources = wanted.map((c) => ({
-        name: path.basename(c.file, '.guard'),
-        content: fs.readFileSync(c.file, 'utf-8'),
-      }));
-      this.inner = new CloudFormationValidatePlugin({ guardRules: sources });
-      this.innerControls = key;
-      this.controlOfRule = new Map();
-      sources.forEach((source, i) => {
-        for (const m of source.content.matchAll(/^rule\s+([A-Za-z0-9_]+)\s*(?:when\b|\{)/gm)) {
-          this.controlOfRule.set(m[1], wanted[i]);
-        }
+  }
+  return types;
+}
+
+/**
+ * The engine of the process, for one set of controls: every plugin that wants the same controls
+ * (every app a test file synthesizes, say) validates with it. The CDK's plugin keeps its engine while
+ * the resource types of the templates are a subset of those it was set up for, and sets it up again
+ * otherwise.
+ */
+let shared: { key: string; plugin: CloudFormationValidatePlugin } | undefined;
+
+function sharedEngine(wanted: readonly GuardControl[]): CloudFormationValidatePlugin {
+  const key = wanted.map((c) => c.control.id).join(',');
+  if (shared?.key !== key) {
+    const guardRules = wanted.map((c) => ({ name: c.name, content: c.content }));
+    shared = { key, plugin: new CloudFormationValidatePlugin({ guardRules }) };
+  }
+  return shared.plugin;
+}
+
+/** Which control each Guard rule name belongs to. */
+function controlsByRule(controls: readonly GuardControl[]): Map<string, ControlTowerControl> {
+  const byRule = new Map<string, ControlTowerControl>();
+  for (const c of controls) {
+    for (const m of c.content.matchAll(/^rule\s+([A-Za-z0-9_]+)\s*(?:when\b|\{)/gm)) {
+      byRule.set(m[1], c.control);
+    }
+  }
+  return byRule;
+}
+
+/** The engine reports one violation per failing Guard clause; one per control and resource reads better. */
+function onePerControl(
+  violations: PolicyViolation[],
+  controlOfRule: ReadonlyMap<string, ControlTowerControl>,
+): PolicyViolation[] {
+  const out: PolicyViolation[] = [];
+  const byRule = new Map<string, PolicyViolatingResource[]>();
+  for (const v of violations) {
+    const control = controlOfRule.get(v.ruleName);
+    if (!control) {
+      out.push(v);
+      continue;
+    }
+    let resources = byRule.get(v.ruleName);
+    if (!resources) {
+      resources = [];
+      byRule.set(v.ruleName, resources);
+      out.push({
+        ruleName: v.ruleName,
+        severity: 'error',
+        description: `[${control.id}] ${control.title}`,
+        fix: control.fix,
+        ruleMetadata: { control: control.id },
+        violatingResources: resources,
       });
     }
-    return this.inner;
-  }
-
-  /** The engine reports one violation per failing Guard clause; one per control and resource reads better. */
-  private onePerControl(violations: PolicyViolation[]): PolicyViolation[] {
-    const out: PolicyViolation[] = [];
-    const byRule = new Map<string, PolicyViolatingResource[]>();
-    for (const v of violations) {
-      const control = this.controlOfRule.get(v.ruleName);
-      if (!control) {
-        out.push(v);
-        continue;
-      }
-      let resources = byRule.get(v.ruleName);
-      if (!resources) {
-        resources = [];
-        byRule.set(v.ruleName, resources);
-        out.push({
-          ruleName: v.ruleName,
-          severity: 'error',
-          description: `[${control.id}] ${control.title}`,
-          fix: control.fix,
-          ruleMetadata: { control: control.id },
-          violatingResources: resources,
-        });
-      }
-      for (const r of v.violatingResources) {
-        const same = resources.findIndex(
-          (x) =>
-            x.templatePath === r.templatePath &&
-            x.resourceLogicalId === r.resourceLogicalId &&
-            x.constructPath === r.constructPath,
-        );
-        if (same < 0) {
-          resources.push({ ...r, locations: [...r.locations] });
-        } else {
-          resources[same] = {
-            ...resources[same],
-            locations: [...new Set([...resources[same].locations, ...r.locations])],
-          };
-        }
+    for (const r of v.violatingResources) {
+      const same = resources.findIndex(
+        (x) =>
+          x.templatePath === r.templatePath &&
+          x.resourceLogicalId === r.resourceLogicalId &&
+          x.constructPath === r.constructPath,
+      );
+      if (same < 0) {
+        resources.push({ ...r, locations: [...r.locations] });
+      } else {
+        resources[same] = {
+          ...resources[same],
+          locations: [...new Set([...resources[same].locations, ...r.locations])],
+        };
       }
     }
-    return out;
   }
+  return out;
 }
 
 /**

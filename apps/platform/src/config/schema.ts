@@ -75,7 +75,9 @@ export const regionSchema = z
     availabilityZones: z
       .array(z.string())
       .min(2, 'must list at least 2 availability zones')
-      .describe('Availability zone names of this region (no lookups at synth); 3 for protected stages'),
+      .describe(
+        'Availability zone names of this region (no lookups at synth); 3 for protected stages. Fixed once deployed: subnets are built per zone and imported by the Data stack, so a change replaces them under the database',
+      ),
     recoveryRegion: region
       .optional()
       .describe(

@@ -1,7 +1,13 @@
 /**
  * What the jest global setups share: synthesize one config once, with every check on, into a
  * temporary folder, and hand the folder to the test files through an environment variable.
+ *
+ * Both global setups run in the same jest process, one after the other: when the deploy config and
+ * the fixture config are the same YAML (as shipped), the second reuses the first's assembly instead
+ * of synthesizing the same app again. The assembly depends on the config's content only (the app
+ * gets the parsed config, never its path), and each test file still reads its own config file.
  */
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -9,18 +15,27 @@ import { buildPlatformApp } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { synthesizeApp } from '../../src/synth/synthesize';
 
+/** Outdir by sha256 of the config file's content, for this process. */
+const synthesized = new Map<string, string>();
+
 export function synthesizeOnce(configFile: string, env: string): void {
   // Offline, provably: no AWS_* variable (credentials, profile, region) is visible to the synth, or
   // to any test. The tests then assert that no context lookup was requested.
   for (const name of Object.keys(process.env).filter((n) => n.startsWith('AWS_'))) {
     delete process.env[name];
   }
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'platform-test-'));
-  const { app } = buildPlatformApp({ config: loadConfig(configFile), outdir });
-  // Findings are results, not errors: the zero-findings test reports them from
-  // validation-report.json (and when a violation leaves assemblies unwritten, every reader of the
-  // shared assembly fails with that list). Anything else thrown fails every test.
-  synthesizeApp(app);
+  const content = createHash('sha256').update(fs.readFileSync(configFile)).digest('hex');
+  let outdir = synthesized.get(content);
+  if (!outdir) {
+    outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'platform-test-'));
+    const { app } = buildPlatformApp({ config: loadConfig(configFile), outdir });
+    // Findings are results, not errors: the zero-findings test reports them from
+    // validation-report.json (and when a violation leaves assemblies unwritten, every reader of the
+    // shared assembly fails with that list). Anything else thrown fails every test.
+    synthesizeApp(app);
+    synthesized.set(content, outdir);
+    const created = outdir;
+    process.on('exit', () => fs.rmSync(created, { recursive: true, force: true }));
+  }
   process.env[env] = JSON.stringify({ outdir, configFile });
-  process.on('exit', () => fs.rmSync(outdir, { recursive: true, force: true }));
 }
