@@ -8,7 +8,12 @@ import {
   aws_kms as kms,
   aws_s3 as s3,
 } from 'aws-cdk-lib';
-import { acknowledgeWildcardResource, regionalServiceEndpoint, sendEventsToEventBridge } from '@baseline/rules';
+import {
+  acknowledgeServerAccessLogsBucket,
+  acknowledgeWildcardResource,
+  regionalServiceEndpoint,
+  sendEventsToEventBridge,
+} from '@baseline/rules';
 import { Construct } from 'constructs';
 import { wholeDays } from './private/durations';
 
@@ -289,26 +294,7 @@ export class DataBucket extends Construct {
         reason: noObjectLock,
       });
     }
-    const logs = this.accessLogsBucket.node.defaultChild as s3.CfnBucket;
-    Validations.of(logs).acknowledge({
-      id: 'CloudFormation-Validate::s3_bucket_logging_enabled_check',
-      reason:
-        "The access-log bucket receives the data bucket's server access logs; logging its own accesses into " +
-        'itself would log each delivery without end, and only S3 log delivery and Lifecycle touch it.',
-    });
-    Validations.of(logs).acknowledge({
-      id: 'CloudFormation-Validate::s3_bucket_default_encryption_kms_check',
-      reason:
-        'S3 server access log delivery supports only SSE-S3 (AES256) default encryption on the target ' +
-        'bucket (S3 User Guide, "Enabling Amazon S3 server access logging"): with SSE-KMS the logs are not delivered.',
-    });
-    Validations.of(this.accessLogsBucket.node.defaultChild as s3.CfnBucket).acknowledge({
-      id: 'NIST.800.53.R5::NIST.800.53.R5-S3DefaultEncryptionKMS',
-      reason:
-        'S3 server access log delivery supports only SSE-S3 (AES256) default encryption on the target ' +
-        'bucket; with an SSE-KMS default the logs are not delivered (S3 User Guide, server access ' +
-        'logging; aws-s3 Bucket refuses a KMS-encrypted serverAccessLogsBucket for the same reason).',
-    });
+    acknowledgeServerAccessLogsBucket(this.accessLogsBucket, 'the data bucket');
   }
 
   /**

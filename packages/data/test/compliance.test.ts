@@ -2,7 +2,7 @@
  * The package's constructs composed as the app composes them, inside a Stage, under every check the
  * platform runs: cdk-nag AwsSolutions and NIST 800-53 rev 5, and the CDK's CloudFormation validation.
  */
-import { CfnResource, aws_ec2 as ec2 } from 'aws-cdk-lib';
+import { CfnResource } from 'aws-cdk-lib';
 import {
   Acknowledgement,
   ValidationResult,
@@ -10,24 +10,8 @@ import {
   describeFindings,
   validate,
 } from '../../../tools/testing/compliance';
-import { DataBucket, MysqlDatabase } from '../src';
-import { Fixture, fixture } from './fixtures';
-
-/** The database as the app's Data stack builds it, in the fixture's Data stack. */
-function addDatabase(f: Fixture): MysqlDatabase {
-  return new MysqlDatabase(f.data, 'Database', {
-    vpc: f.vpc,
-    subnets: { subnetGroupName: 'Database' },
-    clientCidrs: f.applicationCidrs,
-    encryptionKey: f.dataKey,
-    monitoringRole: f.monitoringRole,
-    instanceIdentifier: 'dev-mysql',
-    instanceType: ec2.InstanceType.of(ec2.InstanceClass.M7G, ec2.InstanceSize.LARGE),
-    allocatedStorageGiB: 100,
-    port: 3307,
-    logsKey: f.logsKey,
-  });
-}
+import { DataBucket } from '../src';
+import { addDatabase, fixture } from './fixtures';
 
 describe('compliance of the Data stack', () => {
   let result: ValidationResult;

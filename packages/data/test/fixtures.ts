@@ -7,6 +7,7 @@
  */
 import { App, Stack, Stage, Validations, aws_ec2 as ec2, aws_iam as iam, aws_kms as kms } from 'aws-cdk-lib';
 import { denyGrantsExceptForAwsResources } from '@baseline/rules';
+import { MysqlDatabase } from '../src';
 
 export const ENV = { account: '123456789012', region: 'eu-west-1' };
 export const VPC_CIDR = '10.20.0.0/16';
@@ -63,4 +64,20 @@ export function fixture(app: App = new App()): Fixture {
   });
   const applicationCidrs = vpc.selectSubnets({ subnetGroupName: 'Application' }).subnets.map((s) => s.ipv4CidrBlock);
   return { stage, security, network, data, dataKey, logsKey, vpc, monitoringRole, applicationCidrs };
+}
+
+/** The database as the app's Data stack builds it, in the fixture's Data stack. */
+export function addDatabase(f: Fixture): MysqlDatabase {
+  return new MysqlDatabase(f.data, 'Database', {
+    vpc: f.vpc,
+    subnets: { subnetGroupName: 'Database' },
+    clientCidrs: f.applicationCidrs,
+    encryptionKey: f.dataKey,
+    monitoringRole: f.monitoringRole,
+    instanceIdentifier: 'dev-mysql',
+    instanceType: ec2.InstanceType.of(ec2.InstanceClass.M7G, ec2.InstanceSize.LARGE),
+    allocatedStorageGiB: 100,
+    port: 3307,
+    logsKey: f.logsKey,
+  });
 }

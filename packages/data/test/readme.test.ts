@@ -9,11 +9,11 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Validations, aws_ec2 as ec2 } from 'aws-cdk-lib';
+import { Validations } from 'aws-cdk-lib';
 import { HIPAASecurityChecks, PCIDSS321Checks } from 'cdk-nag';
 import { Acknowledgement, checkedApp, validate } from '../../../tools/testing/compliance';
-import { DataBucket, DatabaseBackup, MysqlDatabase, RecoveryPointVault } from '../src';
-import { Fixture, fixture } from './fixtures';
+import { DataBucket, DatabaseBackup, RecoveryPointVault } from '../src';
+import { addDatabase, fixture } from './fixtures';
 
 const README = path.join(__dirname, '..', 'README.md');
 /** The heading of the README section that lists the acknowledged findings. */
@@ -41,22 +41,6 @@ function readmeAcknowledgementIds(markdown: string): string[] {
     .map((line) => line.split('|')[1])
     .flatMap((cell) => [...cell.matchAll(/`([^`]+)`/g)].map((m) => m[1]))
     .filter((code) => /^[A-Za-z0-9.-]+::/.test(code));
-}
-
-/** The database as compliance.test.ts (and the app's Data stack) builds it. */
-function addDatabase(f: Fixture): MysqlDatabase {
-  return new MysqlDatabase(f.data, 'Database', {
-    vpc: f.vpc,
-    subnets: { subnetGroupName: 'Database' },
-    clientCidrs: f.applicationCidrs,
-    encryptionKey: f.dataKey,
-    monitoringRole: f.monitoringRole,
-    instanceIdentifier: 'dev-mysql',
-    instanceType: ec2.InstanceType.of(ec2.InstanceClass.M7G, ec2.InstanceSize.LARGE),
-    allocatedStorageGiB: 100,
-    port: 3307,
-    logsKey: f.logsKey,
-  });
 }
 
 const inData = (a: Acknowledgement) => a.at === 'Dev/Data' || a.at.startsWith('Dev/Data/');

@@ -3,12 +3,12 @@
  * Backup plan of the database with a copy to another region's vault, locked vaults, and RDS automated
  * backup replication. Each test encodes the AWS rule it depends on.
  */
-import { App, Stack, Validations, aws_ec2 as ec2, aws_kms as kms } from 'aws-cdk-lib';
+import { App, Stack, Validations, aws_kms as kms } from 'aws-cdk-lib';
 import { HIPAASecurityChecks, PCIDSS321Checks } from 'cdk-nag';
 import { checkedApp, validate, ValidationResult } from '../../../tools/testing/compliance';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { DataBucket, DatabaseBackup, MysqlDatabase, RecoveryPointVault } from '../src';
-import { fixture, Fixture } from './fixtures';
+import { DataBucket, DatabaseBackup, RecoveryPointVault } from '../src';
+import { addDatabase, fixture } from './fixtures';
 
 const DESTINATION = {
   bucketArn: 'arn:aws:s3:::replica-bucket',
@@ -16,21 +16,6 @@ const DESTINATION = {
   region: 'eu-central-1',
 };
 const COPY_VAULT = 'arn:aws:backup:eu-central-1:123456789012:backup-vault:app-dev-eu-west-1-copies';
-
-function database(f: Fixture): MysqlDatabase {
-  return new MysqlDatabase(f.data, 'Database', {
-    vpc: f.vpc,
-    subnets: { subnetGroupName: 'Database' },
-    clientCidrs: f.applicationCidrs,
-    encryptionKey: f.dataKey,
-    logsKey: f.logsKey,
-    monitoringRole: f.monitoringRole,
-    instanceIdentifier: 'app-dev-mysql',
-    instanceType: new ec2.InstanceType('t4g.medium'),
-    allocatedStorageGiB: 20,
-    port: 3307,
-  });
-}
 
 describe('DataBucket.replicateTo', () => {
   const f = fixture();
@@ -163,7 +148,7 @@ describe('RecoveryPointVault', () => {
 
 describe('DatabaseBackup', () => {
   const f = fixture();
-  const db = database(f);
+  const db = addDatabase(f);
   const vault = new RecoveryPointVault(f.data, 'Vault', { vaultName: 'app-dev', encryptionKey: f.dataKey }).vault;
   const backup = new DatabaseBackup(f.data, 'Backup', {
     instance: db.instance,
@@ -203,7 +188,7 @@ describe('DatabaseBackup', () => {
 
   test('refuses a retention AWS Backup refuses and an hour that is not one', () => {
     const g = fixture();
-    const other = database(g);
+    const other = addDatabase(g);
     const v = new RecoveryPointVault(g.data, 'V', { vaultName: 'x-y', encryptionKey: g.dataKey }).vault;
     expect(() => new DatabaseBackup(g.data, 'Zero', { instance: other.instance, vault: v, retentionDays: 0 })).toThrow(
       /Zero: retentionDays 0 is not a backup retention; give a whole number of days from 1 to 36500/,
@@ -222,7 +207,7 @@ describe('DatabaseBackup', () => {
 
 describe('MysqlDatabase.replicateAutomatedBackupsTo', () => {
   const f = fixture();
-  const db = database(f);
+  const db = addDatabase(f);
   db.replicateAutomatedBackupsTo({ region: 'eu-central-1', keyArn: DESTINATION.keyArn, retentionDays: 30 });
   const template = Template.fromStack(f.data);
 
@@ -236,7 +221,7 @@ describe('MysqlDatabase.replicateAutomatedBackupsTo', () => {
 
   test('refuses a retention RDS refuses', () => {
     expect(() =>
-      database(fixture()).replicateAutomatedBackupsTo({
+      addDatabase(fixture()).replicateAutomatedBackupsTo({
         region: 'eu-central-1',
         keyArn: DESTINATION.keyArn,
         retentionDays: 36,
@@ -253,7 +238,7 @@ describe('compliance, with the HIPAA Security and PCI DSS 3.2.1 packs added to t
     Validations.of(app).addPlugins(new HIPAASecurityChecks(app), new PCIDSS321Checks(app));
     const f = fixture(app);
     new DataBucket(f.data, 'DataBucket', { encryptionKey: f.dataKey }).replicateTo(DESTINATION);
-    const db = database(f);
+    const db = addDatabase(f);
     const vault = new RecoveryPointVault(f.data, 'Vault', { vaultName: 'app-dev', encryptionKey: f.dataKey }).vault;
     new DatabaseBackup(f.data, 'Backup', {
       instance: db.instance,

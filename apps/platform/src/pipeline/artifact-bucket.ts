@@ -2,7 +2,11 @@ import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { denyGrantsExceptForAwsResources, sendEventsToEventBridge } from '@baseline/rules';
+import {
+  acknowledgeServerAccessLogsBucket,
+  denyGrantsExceptForAwsResources,
+  sendEventsToEventBridge,
+} from '@baseline/rules';
 import { Construct } from 'constructs';
 
 /** How long an artifact is kept by default (longer than any run, approvals included). */
@@ -134,25 +138,6 @@ export class ArtifactBucket extends Construct {
           'off again to let the lifecycle rules expire them early.',
       });
     }
-    const logs = this.accessLogsBucket.node.defaultChild as s3.CfnBucket;
-    Validations.of(logs).acknowledge({
-      id: 'CloudFormation-Validate::s3_bucket_logging_enabled_check',
-      reason:
-        "The access-log bucket receives the artifact bucket's server access logs; logging its own accesses " +
-        'into itself would log each delivery without end.',
-    });
-    Validations.of(logs).acknowledge({
-      id: 'CloudFormation-Validate::s3_bucket_default_encryption_kms_check',
-      reason:
-        'S3 server access log delivery supports only SSE-S3 (AES256) default encryption on the target bucket ' +
-        '(S3 User Guide, "Enabling Amazon S3 server access logging").',
-    });
-    Validations.of(this.accessLogsBucket.node.defaultChild as s3.CfnBucket).acknowledge({
-      id: 'NIST.800.53.R5::NIST.800.53.R5-S3DefaultEncryptionKMS',
-      reason:
-        'S3 server access log delivery supports only SSE-S3 (AES256) default encryption on the target ' +
-        'bucket (S3 User Guide, server access logging); aws-s3 Bucket refuses a KMS-encrypted ' +
-        'serverAccessLogsBucket for the same reason.',
-    });
+    acknowledgeServerAccessLogsBucket(this.accessLogsBucket, 'the artifact bucket');
   }
 }
