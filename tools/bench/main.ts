@@ -9,7 +9,7 @@
  * --edit-runs N        runs per variant of the edit → synth scenario (default 3)
  * --quick              fewer runs (2 full-synth runs, 1 per region count, 1 per edit variant)
  * --skip-tests         skip the test-loop measurements (cold/warm/affected test runs)
- * --skip-edit-synth    skip the edit → synth scenario
+ * --skip-edit-synth    skip the edit → synth scenario and the change review (`npm run diff`)
  * --in-place           synthesize in this checkout (uncommitted changes included) instead of the clone
  * --committed          measure HEAD alone: do not carry the checkout's uncommitted changes into the clone
  * --baseline <ref>     also measure the full synth of that commit (its own clone), interleaved, and
@@ -33,7 +33,8 @@
  *    unit every other scenario is also reported in.
  * 2. Scale: 1, 2, 4 and 8 regions per stage, configs generated from the default config.
  * 3. Edit → synth in the clone (Nx cache on): app or library edited, `npm run synth` vs the stock
- *    `npx cdk synth`, and `npm run synth` with nothing changed.
+ *    `npx cdk synth`, and `npm run synth` with nothing changed; then the change review,
+ *    `npm run diff -- --base HEAD~1`, without its cached base assembly.
  * 4. The test loop in the clone with its own, empty Nx cache: `npm test` cold and warm, and
  *    `nx affected -t test` after touching only the app, and after touching one library.
  * 5. A CPU profile of one synth, summarized.
@@ -51,6 +52,7 @@ import { GiB, sec } from './format';
 import { cleanEnv, detectGnuTime, killCurrent, log, run, type RunContext } from './process';
 import { cpuProfile } from './profile';
 import { render, type BenchResults, type Machine } from './report';
+import { review } from './review';
 import { scale } from './scale';
 import { fullSynth, synthVariants } from './synth';
 import type { Failed } from './targets';
@@ -155,6 +157,10 @@ async function bench(opts: BenchOptions, tmpRoot: string): Promise<void> {
       : await orFailed('edit → synth', () =>
           editSynth(ctx, clone, opts.editRuns, opts.inPlace ? nxEnv(tmpRoot, 'nx-edit') : buildEnv),
         );
+  const reviewed =
+    opts.skipEditSynth || !clone
+      ? undefined
+      : await orFailed('review', () => review(ctx, clone, opts.editRuns, buildEnv));
   const tests =
     opts.skipTests || !clone
       ? undefined
@@ -166,6 +172,7 @@ async function bench(opts: BenchOptions, tmpRoot: string): Promise<void> {
     scaled,
     profile,
     editSynth: edits,
+    review: reviewed,
     testLoop: tests,
     synthTarget: {
       command: target.command,

@@ -14,6 +14,7 @@ import type { Scale } from './scale';
 import { ratio } from './stats';
 import type { FullSynth, SynthSummary } from './synth';
 import { isFailed, targetRows, type Failed, type TargetRow } from './targets';
+import type { Review } from './review';
 import { AFFECTED_COMMAND, type TestLoop } from './test-loop';
 import type { Clone } from './workspace';
 
@@ -32,6 +33,7 @@ export interface BenchResults {
   readonly profile: CpuProfileResult | Failed;
   readonly editSynth?: EditSynth | Failed;
   readonly testLoop?: TestLoop | Failed;
+  readonly review?: Review | Failed;
   /** How the app's synth target runs (from apps/platform/project.json). */
   readonly synthTarget: { readonly command: string; readonly cwd: string; readonly file: string };
   /** The Nx command that refreshed what synth depends on, before the timings. */
@@ -100,6 +102,7 @@ export function render(opts: ReportOptions, r: BenchResults): string {
   md.push(...synthSection(r));
   md.push(...scaleSection(r));
   md.push(...editSection(r));
+  md.push(...reviewSection(r));
   md.push(...testSection(r));
   md.push(...profileSection(r.profile));
   md.push(...notMetSection(rows, r));
@@ -243,6 +246,22 @@ function scaleSection(r: BenchResults): string[] {
   ];
 }
 
+function reviewSection(r: BenchResults): string[] {
+  const v = r.review;
+  const md = ['## 3b. Change review', ''];
+  if (v === undefined) return [...md, 'Skipped (`--skip-edit-synth`).', ''];
+  if (isFailed(v)) return [...md, '**Failed**, so not measured:', '', '```text', v.error, '```', ''];
+  md.push(
+    `${code(v.command)} in the clone, as a person reviews a change before a push: it synthesizes the base commit in a ` +
+      'temporary worktree (from source, built-in validation off) beside the working tree (every check on), then ' +
+      "compares every stack. The review's cache of base assemblies is emptied before each run. " +
+      `Median ${sec(v.wall)} (${rangeText(v.walls)}), **${inSynths(v.wall, r.synth.ours.wall)}**, over ` +
+      `${plural(v.runs, 'run')}; exit codes ${v.codes.join(', ')} (1: a guard refused the change, which still counts).`,
+    '',
+  );
+  return md;
+}
+
 function editSection(r: BenchResults): string[] {
   const e = r.editSynth;
   const md = ['## 3. Edit → synth', ''];
@@ -262,8 +281,8 @@ function editSection(r: BenchResults): string[] {
   md.push(
     `The way a person works, in the clone of ${e.clone.head} with the Nx cache on and \`NX_DAEMON=false\`: a comment ` +
       'line appended to a file (a new one each run, so that Nx cannot serve an earlier edit from its cache), then ' +
-      'synth, then the file restored. Ours is `npm run synth` as typed (npm, projen, Nx: the build of what changed, ' +
-      `then the app); stock is ${code(e.app.stock.command)} in \`apps/platform\`. Variants alternate run by run; ` +
+      'synth, then the file restored. Ours is `npm run synth` as typed (npm, then Nx: the app from source, ' +
+      `transpile-only, or its cloud assembly from the cache); stock is ${code(e.app.stock.command)} in \`apps/platform\`. Variants alternate run by run; ` +
       'one warm-up of each is not counted.',
     '',
     table(
@@ -499,7 +518,7 @@ function notMetSection(rows: readonly TargetRow[], r: BenchResults): string[] {
     const inTasks = run.tasks.reduce((s, x) => s + x.seconds, 0);
     const before = run.steps[0]?.start ?? 0;
     const rest = Math.max(0, run.wall - before - inTasks);
-    const parts = [`start-up before Nx (npm, projen) ${sec(before)}`];
+    const parts = [`start-up before Nx (npm) ${sec(before)}`];
     if (ran.length) parts.push(`tasks run: ${ran.map((x) => `${x.id} ${sec(x.seconds)}`).join(', ')}`);
     if (cached.length) parts.push(`${cached.length} from the cache, ${sec(cached.reduce((s, x) => s + x.seconds, 0))}`);
     parts.push(`the rest (Nx start-up, project graph, hashing; an estimate, as tasks may overlap) ${sec(rest)}`);
@@ -534,6 +553,13 @@ function notMetSection(rows: readonly TargetRow[], r: BenchResults): string[] {
         const e = r.editSynth as EditSynth;
         const v = t.id === 'edit-app' ? e.app.ours : t.id === 'edit-library' ? e.library.ours : e.noChange;
         why = `Median \`npm run synth\`: ${nxBreakdown(medianRun(v.nxRuns))}.`;
+        break;
+      }
+      case 'review': {
+        const v = r.review as Review;
+        why =
+          `The base and the head synthesize in parallel on ${r.machine.cores} cores; the slower of the two and the ` +
+          `comparison make up the ${sec(v.wall)}.`;
         break;
       }
       default: {

@@ -6,6 +6,7 @@
 import type { EditSynth } from './edit-synth';
 import { gib, sec, synths, times } from './format';
 import type { NxRun } from './nx';
+import type { Review } from './review';
 import type { Scale } from './scale';
 import { ratio } from './stats';
 import type { FullSynth } from './synth';
@@ -32,6 +33,8 @@ export const TARGETS = {
   appTouchedSynths: 2,
   /** `nx affected -t test` after touching one library, in synths. */
   libraryTouchedSynths: 2,
+  /** `npm run diff -- --base HEAD~1` (base not cached), in synths (strictly below). */
+  reviewSynths: 3,
 };
 
 export type TargetId =
@@ -45,7 +48,8 @@ export type TargetId =
   | 'tests-cold'
   | 'tests-warm'
   | 'tests-app'
-  | 'tests-library';
+  | 'tests-library'
+  | 'review';
 
 export interface TargetRow {
   readonly id: TargetId;
@@ -68,6 +72,7 @@ export interface TargetInputs {
   readonly scaled: Scale;
   readonly editSynth?: EditSynth | Failed;
   readonly testLoop?: TestLoop | Failed;
+  readonly review?: Review | Failed;
 }
 
 const exitNote = (run: NxRun) => (run.code === 0 ? '' : ` (exit ${run.code}, see below)`);
@@ -158,5 +163,14 @@ export function targetRows(r: TargetInputs): TargetRow[] {
       loop?.library.run,
     ),
   );
+  const review = r.review && !isFailed(r.review) ? r.review : undefined;
+  const reviewSynths = review ? ratio(review.wall, unit) : undefined;
+  rows.push({
+    id: 'review',
+    what: 'Change review: `npm run diff -- --base HEAD~1`, base not cached',
+    target: `< ${synths(TARGETS.reviewSynths)}`,
+    measured: review ? `${synths(reviewSynths)} (${sec(review.wall)})` : notMeasured(r.review),
+    met: reviewSynths === undefined ? undefined : reviewSynths < TARGETS.reviewSynths,
+  });
   return rows;
 }

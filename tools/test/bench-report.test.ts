@@ -100,6 +100,7 @@ function results(change: (r: Mutable) => void = () => {}): BenchResults {
       functions: [['(WebAssembly) called from @aws/cloudformation-validate', 3000]],
     },
     editSynth: edit,
+    review: { ...synthSummary([11, 10, 12], 'npm run diff -- --base HEAD~1'), codes: [0, 0, 1] },
     testLoop: loop,
     synthTarget: { command: 'node lib/main.js', cwd: 'apps/platform', file: 'apps/platform/project.json' },
     refresh: 'NX_DAEMON=false npx nx run-many -t build',
@@ -147,6 +148,7 @@ describe('targets', () => {
     expect(rows['tests-warm']).toMatchObject({ target: '< 0.50 synths', measured: '0.40 synths (1.60 s)' });
     expect(rows['tests-app']).toMatchObject({ target: '≤ 2.00 synths', measured: '1.75 synths (7.00 s)' });
     expect(rows['tests-library']).toMatchObject({ measured: '1.98 synths (7.90 s)' });
+    expect(rows.review).toMatchObject({ target: '< 3.00 synths', measured: '2.75 synths (11.0 s)' });
     expect(rows.baseline).toBeUndefined();
   });
 
@@ -160,6 +162,8 @@ describe('targets', () => {
       ),
     );
     expect(rows['tests-warm']).toMatchObject({ measured: '0.50 synths (2.00 s)', met: false });
+    const atLimit = byId(targetRows(results((r) => (r.review = { ...synthSummary([12], 'x'), codes: [0] }))));
+    expect(atLimit.review).toMatchObject({ measured: '3.00 synths (12.0 s)', met: false });
     expect(rows['tests-library']).toMatchObject({ measured: '2.00 synths (8.00 s)', met: true });
   });
 
@@ -257,7 +261,7 @@ describe('render', () => {
     );
     expect(section).toContain(
       '- **Synth with nothing changed (`npm run synth`, all cached)** (target ≤ 1.50 s, measured 2.50 s): Median ' +
-        '`npm run synth`: 2.50 s = start-up before Nx (npm, projen) 0.90 s; 1 from the cache, 0.10 s; the rest ' +
+        '`npm run synth`: 2.50 s = start-up before Nx (npm) 0.90 s; 1 from the cache, 0.10 s; the rest ' +
         '(Nx start-up, project graph, hashing; an estimate, as tasks may overlap) 1.50 s.',
     );
     expect(section).toContain(
