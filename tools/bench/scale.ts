@@ -29,14 +29,16 @@ interface ConfigLike {
   $schema?: string;
   stages: Array<{
     protected?: boolean;
-    regions?: Array<{ region: string; vpcCidr: string; availabilityZones?: string[] }>;
+    regions?: Array<{ region: string; vpcCidr: string; availabilityZones?: string[]; recoveryRegion?: string }>;
   }>;
 }
 
 /**
  * A config like `base` with `n` regions in every stage: zones a–c as the stage had (a protected
  * stage gets three), and /16 ranges from 10.64.0.0 upwards, disjoint from each other and from the
- * default config's ranges. The `$schema` line is dropped (the file is written elsewhere).
+ * default config's ranges. A stage whose regions name recovery regions (a protected stage must) gets
+ * one for each new region too: the next region of the list (wrapping round), never itself. The
+ * `$schema` line is dropped (the file is written elsewhere).
  */
 export function scaledConfig(base: unknown, n: number): ConfigLike {
   if (n < 1 || n > SCALE_REGIONS.length) throw new Error(`regions per stage must be 1 to ${SCALE_REGIONS.length}`);
@@ -46,10 +48,12 @@ export function scaledConfig(base: unknown, n: number): ConfigLike {
   let k = 0;
   for (const stage of config.stages) {
     const zones = Math.max(stage.regions?.[0]?.availabilityZones?.length ?? 2, stage.protected ? 3 : 2);
-    stage.regions = SCALE_REGIONS.slice(0, n).map((region) => ({
+    const recovers = stage.protected === true || (stage.regions ?? []).some((r) => r.recoveryRegion !== undefined);
+    stage.regions = SCALE_REGIONS.slice(0, n).map((region, i) => ({
       region,
       vpcCidr: `10.${64 + k++}.0.0/16`,
       availabilityZones: ['a', 'b', 'c'].slice(0, zones).map((z) => `${region}${z}`),
+      ...(recovers ? { recoveryRegion: SCALE_REGIONS[(i + 1) % SCALE_REGIONS.length] } : {}),
     }));
   }
   return config;

@@ -5,8 +5,12 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { scaledConfig, scaleResult, type ScaleRow } from '../bench/scale';
+import { parse as parseYaml } from 'yaml';
+import { parseConfig } from '../../apps/platform/src/config';
+import { REGION_COUNTS, scaledConfig, scaleResult, type ScaleRow } from '../bench/scale';
 import { compareTemplates, synthVariants, templatesOf } from '../bench/synth';
+
+const ROOT = path.resolve(__dirname, '..', '..');
 
 test('templatesOf hashes every template of a nested cloud assembly', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-synth-test-'));
@@ -90,16 +94,36 @@ describe('scaledConfig', () => {
         { region: 'eu-central-1', vpcCidr: '10.65.0.0/16', availabilityZones: ['eu-central-1a', 'eu-central-1b'] },
       ],
       [
-        { region: 'eu-west-1', vpcCidr: '10.66.0.0/16', availabilityZones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'] },
+        {
+          region: 'eu-west-1',
+          vpcCidr: '10.66.0.0/16',
+          availabilityZones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
+          recoveryRegion: 'eu-central-1',
+        },
         {
           region: 'eu-central-1',
           vpcCidr: '10.67.0.0/16',
           availabilityZones: ['eu-central-1a', 'eu-central-1b', 'eu-central-1c'],
+          recoveryRegion: 'us-east-1',
         },
       ],
     ]);
     expect(base.stages[0].regions).toHaveLength(1);
     expect(base).toHaveProperty('$schema');
+  });
+
+  test('every generated config passes the config loader: recovery regions where the stage needs them', () => {
+    const deploy = parseYaml(fs.readFileSync(path.join(ROOT, 'apps/platform/config/platform.yaml'), 'utf-8'));
+    for (const n of REGION_COUNTS) {
+      const c = scaledConfig(deploy, n);
+      expect(() => parseConfig(c, `scaled to ${n}`)).not.toThrow();
+      for (const region of c.stages.flatMap((s) => s.regions ?? [])) {
+        expect(region.recoveryRegion).not.toBe(region.region);
+      }
+    }
+    const prod = scaledConfig(base, 2).stages[1].regions!;
+    expect(prod.map((r) => r.recoveryRegion)).toEqual(['eu-central-1', 'us-east-1']);
+    expect(scaledConfig(base, 2).stages[0].regions!.map((r) => r.recoveryRegion)).toEqual([undefined, undefined]);
   });
 
   test('refuses what it cannot generate', () => {
