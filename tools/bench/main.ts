@@ -46,12 +46,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { parseArgs, USAGE, UsageError, type BenchOptions } from './args';
+import { DEFAULT_OUT, parseArgs, USAGE, UsageError, type BenchOptions } from './args';
 import { editSynth } from './edit-synth';
 import { GiB, sec } from './format';
 import { cleanEnv, detectGnuTime, killCurrent, log, run, type RunContext } from './process';
 import { cpuProfile } from './profile';
-import { render, type BenchResults, type Machine } from './report';
+import { README_PERFORMANCE, withReadmeBlock } from '../../apps/platform/src/docs/readme-block';
+import { readmeSummary, render, type BenchResults, type Machine } from './report';
 import { review } from './review';
 import { scale } from './scale';
 import { fullSynth, synthVariants } from './synth';
@@ -201,6 +202,14 @@ async function bench(opts: BenchOptions, tmpRoot: string): Promise<void> {
   fs.mkdirSync(path.dirname(opts.out), { recursive: true });
   fs.writeFileSync(opts.out, report);
   process.stdout.write(report);
+  if (opts.out === path.join(ROOT, DEFAULT_OUT)) {
+    const readme = path.join(ROOT, 'README.md');
+    fs.writeFileSync(
+      readme,
+      withReadmeBlock(fs.readFileSync(readme, 'utf-8'), README_PERFORMANCE, readmeSummary(results)),
+    );
+    log('updated the performance block of README.md');
+  }
   log(`wrote ${path.relative(process.env.INIT_CWD ?? process.cwd(), opts.out)} in ${sec(results.totalSeconds)}`);
 }
 

@@ -91,13 +91,7 @@ export function render(opts: ReportOptions, r: BenchResults): string {
   const rows = targetRows(r);
   md.push(...intro(opts, r));
   md.push('## Targets', '');
-  md.push(
-    table(
-      ['What', 'Target', 'Measured (median)', 'Status'],
-      rows.map((t) => [t.what, t.target, t.measured, status(t.met)]),
-    ),
-    '',
-  );
+  md.push(targetsTable(rows), '');
   md.push(...machineSection(r));
   md.push(...synthSection(r));
   md.push(...scaleSection(r));
@@ -108,6 +102,27 @@ export function render(opts: ReportOptions, r: BenchResults): string {
   md.push(...notMetSection(rows, r));
   md.push(...howSection(r));
   return `${md.join('\n').trimEnd()}\n`;
+}
+
+/** The targets, met or not: the table docs/performance.md opens with, and README.md's summary. */
+function targetsTable(rows: readonly TargetRow[]): string {
+  return table(
+    ['What', 'Target', 'Measured (median)', 'Status'],
+    rows.map((t) => [t.what, t.target, t.measured, status(t.met)]),
+  );
+}
+
+/**
+ * README.md's performance block: where and when, one synth in seconds, and the targets table of
+ * docs/performance.md as it is there (a test compares the two).
+ */
+export function readmeSummary(r: BenchResults): string {
+  return [
+    `Measured by \`npm run bench\` on ${r.date} (${r.machine.cores} cores, ${r.machine.cpu}); one synth = ` +
+      `${sec(r.synth.ours.wall)} there. Details and where the time goes: [docs/performance.md](docs/performance.md).`,
+    '',
+    targetsTable(targetRows(r)),
+  ].join('\n');
 }
 
 function intro(opts: ReportOptions, r: BenchResults): string[] {

@@ -9,6 +9,9 @@ import { renderComplianceReport } from './compliance-report';
 import { bootstrapCommands } from '../configure/bootstrap';
 import { pipelineDiagram, renderDiagrams } from './diagrams';
 import { RECOVERY_REPORT_FILE, renderRecoveryReport } from './recovery-report';
+import { type ReadmeBlock, withReadmeBlock } from './readme-block';
+
+export { type ReadmeBlock, withReadmeBlock } from './readme-block';
 
 /** The repository root (apps/platform/../..). */
 export const REPO_ROOT = path.resolve(APP_ROOT, '..', '..');
@@ -20,12 +23,6 @@ export interface DocsInput {
   readonly findings: ReportedFinding[];
   /** The README as committed; its pipeline picture is regenerated in place. */
   readonly readme: string;
-}
-
-/** Markers around a generated block of README.md. */
-export interface ReadmeBlock {
-  readonly start: string;
-  readonly end: string;
 }
 
 /** The pipeline picture. */
@@ -61,14 +58,4 @@ export function generatedDocs(input: DocsInput): Record<string, string> {
       ['   ```sh', ...bootstrapCommands(input.config).map((line) => `   ${line}`), '   ```'].join('\n'),
     ),
   };
-}
-
-/** The README with the text between a block's markers replaced by `content`. */
-export function withReadmeBlock(readme: string, block: ReadmeBlock, content: string): string {
-  const start = readme.indexOf(block.start);
-  const end = readme.indexOf(block.end);
-  if (start < 0 || end < start) {
-    throw new Error(`README.md must contain the lines '${block.start}' and '${block.end}' (in that order)`);
-  }
-  return `${readme.slice(0, start + block.start.length)}\n${content}\n${readme.slice(end)}`;
 }
