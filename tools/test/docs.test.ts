@@ -1,7 +1,8 @@
 /**
  * The hand-written docs stay true: every test that docs/architecture.md names as the guard of a
  * control exists in the file it links to, every relative link in the READMEs and docs/ resolves, and
- * every "a /NN holds N zones" in them is what the VPC size rule of @baseline/rules computes.
+ * every "a /NN holds N zones" in them is what the VPC size rule of @baseline/rules computes, and the
+ * README and the config reference warn that a deployed region's zones are fixed.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -121,5 +122,20 @@ describe('zones per VPC range in the docs', () => {
       .filter((c) => c.actual !== c.zones)
       .map((c) => `${c.file}: '${c.claim}', but a /${c.prefix} holds ${c.actual} zone(s)`);
     expect(wrong).toEqual([]);
+  });
+});
+
+describe('zones of a deployed region', () => {
+  // A change of zones replaces the subnets that the Data stack imports (issue: immutable zones): the
+  // README's configuration section and the config reference (from the schema) both say so.
+  test('the README says they are fixed once deployed, and why', () => {
+    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf-8');
+    expect(readme).toMatch(/`availabilityZones` are fixed once deployed: the subnets[^.]*replaces the VPC's subnets/);
+  });
+
+  test('the config reference says it on the field itself', () => {
+    const reference = fs.readFileSync(path.join(ROOT, 'docs', 'config.md'), 'utf-8');
+    const row = reference.split('\n').find((l) => l.startsWith('| `stages[].regions[].availabilityZones` |'));
+    expect(row).toMatch(/Fixed once deployed: subnets are built per zone and imported by the Data stack/);
   });
 });

@@ -104,6 +104,32 @@ describe('DataBucket.replicateTo', () => {
   });
 });
 
+describe('DataBucket as a replica (replicaOf)', () => {
+  const f = fixture();
+  const replica = new DataBucket(f.data, 'Replica', { encryptionKey: f.dataKey, replicaOf: 'eu-west-1' });
+  const cfn = () =>
+    Template.fromStack(f.data).findResources('AWS::S3::Bucket')[
+      f.data.getLogicalId(replica.bucket.node.defaultChild as never)
+    ];
+
+  test('is versioned, as S3 requires of a replication destination, and encrypted with its own region key', () => {
+    // "Both source and destination buckets must have versioning enabled" (S3 User Guide, "Requirements
+    // and considerations for replication").
+    expect(cfn().Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+    expect(cfn().Properties.BucketEncryption.ServerSideEncryptionConfiguration[0]).toMatchObject({
+      ServerSideEncryptionByDefault: {
+        SSEAlgorithm: 'aws:kms',
+        // The key of the stack's own Security stack (its region), imported across the two stacks.
+        KMSMasterKeyID: { 'Fn::ImportValue': expect.stringMatching(/^Dev-Security:.*DataKey/) },
+      },
+    });
+  });
+
+  test('does not replicate on', () => {
+    expect(cfn().Properties.ReplicationConfiguration).toBeUndefined();
+  });
+});
+
 describe('RecoveryPointVault', () => {
   const stack = new Stack(new App(), 'S', { env: { account: '123456789012', region: 'eu-west-1' } });
   const key = new kms.Key(stack, 'Key');

@@ -1,3 +1,4 @@
+import { Construct } from 'constructs';
 import { App, Lazy, Stack, aws_rds as rds, aws_sns as sns } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { DatabaseAlarms, DatabaseAlarmsProps } from '../src';
@@ -84,6 +85,15 @@ describe('DatabaseAlarms on the stage database', () => {
 
   test('names the deployment-health alarms: unavailable (CPU heartbeat), out of storage, out of memory', () => {
     // A post-deployment check fails promotion on these only; load-dependent alarms do not block it.
+    // Compared by construct id, so that a failure names the alarms (the constructs print as noise).
+    const ids = (alarms: readonly Construct[]) => alarms.map((a) => a.node.id);
+    expect(ids(composed.databaseAlarms.deploymentHealthAlarms)).toEqual(
+      ids([
+        composed.databaseAlarms.cpuAlarm,
+        composed.databaseAlarms.freeStorageSpaceAlarm,
+        composed.databaseAlarms.freeableMemoryAlarm,
+      ]),
+    );
     expect(composed.databaseAlarms.deploymentHealthAlarms).toEqual([
       composed.databaseAlarms.cpuAlarm,
       composed.databaseAlarms.freeStorageSpaceAlarm,

@@ -68,6 +68,8 @@ const BREAKING_EDITS: Record<string, BreakingEdit[]> = {
   ],
   'mysql.majorVersion': [
     { edit: (c) => (c.stages[0].database.engineVersion = '5.7'), path: 'stages[0].database.engineVersion' },
+    // A known major past its end of standard support (2026-07-31), not only an unknown one.
+    { edit: (c) => (c.stages[0].database.engineVersion = '8.0'), path: 'stages[0].database.engineVersion' },
   ],
   'mysql.instanceIdentifier': [{ edit: (c) => (c.stages[0].name = 'a--b'), path: 'stages[0].name' }],
   'network.vpcCidr': [
