@@ -328,7 +328,12 @@ export class MysqlDatabase extends Construct {
     });
 
     // The audit log records connections and schema/privilege changes (DDL, DCL): who got in and
-    // what they changed. It needs the MariaDB audit plugin, which RDS for MySQL ships as an option.
+    // what they changed. It needs the MariaDB audit plugin, which RDS for MySQL ships as an option:
+    // "All MySQL 8.4 versions" (RDS User Guide, "Options for MySQL DB instances",
+    // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Appendix.MySQL.Options.html; older copies
+    // of the AuditPlugin page list only 8.0.28+ and 5.7). SERVER_AUDIT_EVENTS takes CONNECT, QUERY,
+    // QUERY_DDL, QUERY_DML, QUERY_DML_NO_SELECT, QUERY_DCL ("For MySQL, TABLE is not supported",
+    // Appendix.MySQL.Options.AuditPlugin.html); SERVER_AUDIT_LOGGING is left at its default, ON.
     const optionGroup = new rds.OptionGroup(this, 'OptionGroup', {
       engine,
       description: `MySQL ${engineVersion.mysqlMajorVersion}: audit plugin for connections, DDL and DCL`,

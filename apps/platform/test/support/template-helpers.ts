@@ -9,6 +9,7 @@
  */
 import * as cxschema from 'aws-cdk-lib/cloud-assembly-schema';
 import * as cxapi from 'aws-cdk-lib/cx-api';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Ipv4Cidr, parseIpv4Cidr } from '@baseline/rules';
 import { PlatformAssembly, Template, view } from './assembly';
 
@@ -167,17 +168,24 @@ export function describeReference(ref: ResolvedReference | undefined, original: 
   return `${ref.stack.path} ${ref.logicalId}.${ref.attribute} (${ref.resource?.Type ?? 'no such resource'})${via}`;
 }
 
-/** The values of the pseudo parameters in a stack of `account` and `region` (commercial partition). */
-function pseudoParameter(stack: StackLike, name: string): string | undefined {
+/**
+ * The value of a pseudo parameter in `stack`, as CloudFormation sets it in that stack's account and
+ * region (partition and URL suffix from the CDK's region facts). Undefined for anything else.
+ */
+export function pseudoParameter(stack: StackLike, name: string): string | undefined {
   switch (name) {
     case 'AWS::Region':
       return stack.region;
     case 'AWS::AccountId':
       return stack.account;
     case 'AWS::Partition':
-      return 'aws';
+      return RegionInfo.get(stack.region).partition ?? 'aws';
     case 'AWS::URLSuffix':
-      return 'amazonaws.com';
+      return RegionInfo.get(stack.region).domainSuffix ?? 'amazonaws.com';
+    case 'AWS::StackName':
+      return stack.artifact.stackName;
+    case 'AWS::NoValue':
+      return '';
     default:
       return undefined;
   }

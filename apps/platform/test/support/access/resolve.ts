@@ -9,7 +9,7 @@
  */
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Template } from '../assembly';
-import { StackLike } from '../template-helpers';
+import { pseudoParameter, StackLike } from '../template-helpers';
 
 /** A resource of a template, and the stack it lives in. */
 export interface Located {
@@ -101,19 +101,9 @@ export class Resolver {
   }
 
   private ref(stack: StackLike, name: string): string {
-    switch (name) {
-      case 'AWS::Region':
-        return stack.region;
-      case 'AWS::AccountId':
-        return stack.account;
-      case 'AWS::Partition':
-        return Resolver.partitionOf(stack.region);
-      case 'AWS::URLSuffix':
-        return RegionInfo.get(stack.region).domainSuffix ?? 'amazonaws.com';
-      case 'AWS::StackName':
-        return stack.artifact.stackName;
-      case 'AWS::NoValue':
-        return '';
+    const pseudo = pseudoParameter(stack, name);
+    if (pseudo !== undefined) {
+      return pseudo;
     }
     const r = this.located(stack, name).resource;
     const partition = Resolver.partitionOf(stack.region);
