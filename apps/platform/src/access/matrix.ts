@@ -626,6 +626,15 @@ export const ACCESS_MATRIX: readonly AccessRow[] = [
   },
   {
     group: PIPELINE,
+    principal: 'toolingAdministrator',
+    action: 'kms:CreateGrant',
+    resource: 'pipelineKey',
+    context: { 'kms:GrantIsForAWSResource': 'false' },
+    expected: 'Denied',
+    because: 'a grant on the pipeline key that is not for an AWS resource (CT.KMS.PR.3), even for an administrator',
+  },
+  {
+    group: PIPELINE,
     principal: 'codestarNotifications',
     action: 'sns:Publish',
     resource: 'pipelineTopic',
