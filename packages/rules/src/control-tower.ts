@@ -16,6 +16,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import {
   CloudFormationValidatePlugin,
   IPolicyValidationContext,
@@ -86,9 +87,11 @@ export function controlTowerControls(): ControlTowerControl[] {
  * Guard rule names of the controls (`s3_bucket_logging_enabled_check`). Each control's finding reads
  * `[CT.S3.PR.2] <title>`, once per resource, with the control's fix.
  *
- * The engine behind it (WebAssembly) costs 1 to 2 s to set up, more than validating this app's
- * templates once it runs, so it is set up once per process and shared by every plugin that wants
- * the same controls: a process that synthesizes several apps (a test file) pays for it once.
+ * The engine behind it (WebAssembly) costs 1.5 to 2 s to set up, every time, whatever its rules. So it
+ * is set up once per process, in a worker thread started when the plugin is created (for the resource
+ * types of the last synth in this checkout), while the main thread builds the app; every plugin of the
+ * process validates with it. Without a worker (`PLATFORM_VALIDATE_WORKER=false`, or no hint yet) the
+ * engine is set up in validate(), once per set of controls, on the main thread.
  */
 export class ControlTowerValidatePlugin extends CloudFormationValidatePlugin {
   private readonly controls: ControlTowerControl[];
@@ -97,11 +100,18 @@ export class ControlTowerValidatePlugin extends CloudFormationValidatePlugin {
     super();
     const disabled = new Set(props.disabledControls ?? []);
     this.controls = controlTowerControls().filter((c) => !disabled.has(c.id));
+    // Set the engine up in a worker thread now, while the app is built (see validate-worker.cjs).
+    startWorker(() => {
+      const types = readTypesHint();
+      return types ? { guardRules: guardRulesOf(this.wantedControls(types)), resourceTypes: [...types] } : undefined;
+    });
   }
 
   public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
-    const wanted = this.wantedControls(resourceTypesOf(context));
-    const report = sharedEngine(wanted).validate(context);
+    const types = resourceTypesOf(context);
+    const wanted = this.wantedControls(types);
+    const report = validateInWorker(context, guardRulesOf(wanted), types) ?? sharedEngine(wanted).validate(context);
+    writeTypesHint(types);
     return { ...report, violations: onePerControl(report.violations, controlsByRule(wanted)) };
   }
 
@@ -151,10 +161,120 @@ let shared: { key: string; plugin: CloudFormationValidatePlugin } | undefined;
 function sharedEngine(wanted: readonly GuardControl[]): CloudFormationValidatePlugin {
   const key = wanted.map((c) => c.control.id).join(',');
   if (shared?.key !== key) {
-    const guardRules = wanted.map((c) => ({ name: c.name, content: c.content }));
-    shared = { key, plugin: new CloudFormationValidatePlugin({ guardRules }) };
+    shared = { key, plugin: new CloudFormationValidatePlugin({ guardRules: guardRulesOf(wanted) }) };
   }
   return shared.plugin;
+}
+
+/** The Guard rules of controls, as the engine takes them. */
+function guardRulesOf(controls: readonly GuardControl[]): Array<{ name: string; content: string }> {
+  return controls.map((c) => ({ name: c.name, content: c.content }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The engine in a worker thread (validate-worker.cjs): set up while the app is built.
+
+/** Turns the worker off (`PLATFORM_VALIDATE_WORKER=false`): the engine is then set up in validate(). */
+export const VALIDATE_WORKER_ENV = 'PLATFORM_VALIDATE_WORKER';
+
+interface GuardRuleSource {
+  readonly name: string;
+  readonly content: string;
+}
+
+/** The worker of the process: one, shared by every plugin (a test file synthesizes several apps). */
+let worker: Worker | undefined;
+let validatedInWorker = 0;
+
+/** How many validations of this process ran in the worker thread (for tests). */
+export function validationsInWorker(): number {
+  return validatedInWorker;
+}
+
+function startWorker(prepare: () => { guardRules: GuardRuleSource[]; resourceTypes: string[] } | undefined): void {
+  if (worker || process.env[VALIDATE_WORKER_ENV] === 'false') {
+    return;
+  }
+  // From the package folder, so that it resolves from src/ (run from source) and lib/ (a build) alike.
+  const file = path.join(__dirname, '..', 'src', 'validate-worker.cjs');
+  if (!fs.existsSync(file)) {
+    return;
+  }
+  worker = new Worker(file, { workerData: { prepare: prepare() } });
+  // An idle worker must not keep the process alive, and a failed one falls back to this thread.
+  worker.unref();
+  worker.on('error', () => (worker = undefined));
+}
+
+/**
+ * The report of the CDK's CloudFormationValidatePlugin with these Guard rules, computed in the worker
+ * while this thread waits (plugins are called synchronously); undefined when there is no worker.
+ */
+function validateInWorker(
+  context: IPolicyValidationContext,
+  guardRules: GuardRuleSource[],
+  types: ReadonlySet<string>,
+): PolicyValidationPluginReport | undefined {
+  if (!worker || process.env[VALIDATE_WORKER_ENV] === 'false') {
+    return undefined;
+  }
+  validatedInWorker++;
+  const signal = new Int32Array(new SharedArrayBuffer(4));
+  const { port1, port2 } = new MessageChannel();
+  const stackTemplates = context.stackTemplates.map((t) => ({
+    stackConstructPath: t.stackConstructPath,
+    templatePath: t.templatePath,
+    accountId: t.accountId,
+    region: t.region,
+  }));
+  worker.postMessage({ guardRules, resourceTypes: [...types], stackTemplates, signal, port: port2 }, [port2]);
+  Atomics.wait(signal, 0, 0);
+  const reply = receiveMessageOnPort(port1)?.message as
+    { report: PolicyValidationPluginReport; error?: undefined } | { error: string } | undefined;
+  port1.close();
+  if (!reply || reply.error !== undefined) {
+    throw new Error(`CloudFormation validation failed in its worker thread:\n${reply?.error ?? 'no reply'}`);
+  }
+  return reply.report;
+}
+
+/**
+ * The resource types of the last validation in this checkout (node_modules/.cache), which the worker
+ * sets its engine up for before the templates exist. A new type later only costs a second set-up.
+ */
+function typesHintFile(): string {
+  const nodeModules = path.resolve(
+    path.dirname(require.resolve('@cdklabs/cdk-validator-cfnguard/package.json')),
+    '..',
+    '..',
+  );
+  return path.join(nodeModules, '.cache', 'baseline-validate', 'resource-types.json');
+}
+
+function readTypesHint(): Set<string> | undefined {
+  try {
+    const types = JSON.parse(fs.readFileSync(typesHintFile(), 'utf-8')) as unknown;
+    return Array.isArray(types) && types.every((t) => typeof t === 'string') ? new Set(types) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Adds the types to the hint (a union: apps of several configs share one checkout). */
+function writeTypesHint(types: ReadonlySet<string>): void {
+  const known = readTypesHint() ?? new Set<string>();
+  if ([...types].every((t) => known.has(t))) {
+    return;
+  }
+  try {
+    const file = typesHintFile();
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const temp = `${file}.${process.pid}`;
+    fs.writeFileSync(temp, JSON.stringify([...new Set([...known, ...types])].sort()));
+    fs.renameSync(temp, file);
+  } catch {
+    // A read-only node_modules: the next synth sets its engine up in validate(), as without a hint.
+  }
 }
 
 /** Which control each Guard rule name belongs to. */
