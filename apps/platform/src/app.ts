@@ -1,3 +1,4 @@
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { ControlTowerValidatePlugin } from '@baseline/rules';
@@ -23,6 +24,23 @@ export interface PlatformAppProps {
    * @default - the stages as the config describes them
    */
   readonly extendStage?: (stage: PlatformStage) => void;
+  /**
+   * Worker threads that validate the templates (ControlTowerValidatePlugin's `validationThreads`):
+   * more than one pays when the synth has the machine to itself (`npm run synth`), not in test
+   * runners that keep every core busy.
+   * @default 1
+   */
+  readonly validationThreads?: number;
+}
+
+/**
+ * Validation threads for a synth that has the machine to itself: one core stays with the main thread
+ * (it builds the app while the threads set their engines up), at most two more. On two cores that is
+ * one thread: a second one was measured to gain nothing there (three threads on two cores slow the
+ * build as much as they speed the validation).
+ */
+export function soloValidationThreads(): number {
+  return Math.max(1, Math.min(2, os.availableParallelism() - 1));
 }
 
 export interface PlatformApp {
@@ -56,7 +74,7 @@ export function buildPlatformApp(props: PlatformAppProps): PlatformApp {
   // The CDK's CloudFormation validation with AWS Control Tower's proactive controls, in place of the
   // built-in instance; off with it (CDK_VALIDATION=false), for tests about something else.
   if (process.env.CDK_VALIDATION !== 'false') {
-    Validations.of(app).addPlugins(new ControlTowerValidatePlugin());
+    Validations.of(app).addPlugins(new ControlTowerValidatePlugin({ validationThreads: props.validationThreads }));
   }
 
   const stages: PlatformStage[] = [];

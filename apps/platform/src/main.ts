@@ -17,7 +17,7 @@ import * as path from 'node:path';
 import { Errors } from 'aws-cdk-lib';
 import { RuleViolation, todayUtc } from '@baseline/rules';
 import { ConfigError, configFieldsBreaking, loadConfig, PlatformConfig } from './config';
-import { buildPlatformApp, DEFAULT_CONFIG } from './app';
+import { buildPlatformApp, DEFAULT_CONFIG, soloValidationThreads } from './app';
 import { parseContextArgs } from './synth/args';
 import { synthesizeApp } from './synth/synthesize';
 
@@ -74,7 +74,12 @@ export function main(options: MainOptions = {}): number {
   }
 
   try {
-    const { app } = buildPlatformApp({ config, context: argContext, outdir: env.CDK_OUTDIR });
+    const { app } = buildPlatformApp({
+      config,
+      context: argContext,
+      outdir: env.CDK_OUTDIR,
+      validationThreads: soloValidationThreads(),
+    });
     const result = synthesizeApp(app);
     log(`\nconfig: ${shownFile}\n`);
     log(result.summary);

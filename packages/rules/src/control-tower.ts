@@ -46,6 +46,16 @@ export interface ControlTowerValidatePluginProps {
    * @default - none
    */
   readonly disabledControls?: string[];
+
+  /**
+   * Worker threads that validate the templates, each with its own engine, set up while the app is
+   * built. One costs no more CPU than validating on the main thread; each more one costs another
+   * engine set-up (1.5 to 2 s of CPU) and shares the templates, which pays when a core is free for it
+   * (a synth on its own), not when every core is busy (test runners). The first plugin of a process
+   * decides. `PLATFORM_VALIDATE_WORKER=false`, or 0: the main thread.
+   * @default 1
+   */
+  readonly validationThreads?: number;
 }
 
 /** The Control Tower rule folder of `@cdklabs/cdk-validator-cfnguard`. */
@@ -100,8 +110,8 @@ export class ControlTowerValidatePlugin extends CloudFormationValidatePlugin {
     super();
     const disabled = new Set(props.disabledControls ?? []);
     this.controls = controlTowerControls().filter((c) => !disabled.has(c.id));
-    // Set the engine up in a worker thread now, while the app is built (see validate-worker.cjs).
-    startWorker(() => {
+    // Set the engine up in worker threads now, while the app is built (see validate-worker.cjs).
+    startWorkers(props.validationThreads ?? 1, () => {
       const types = readTypesHint();
       return types ? { guardRules: guardRulesOf(this.wantedControls(types)), resourceTypes: [...types] } : undefined;
     });
@@ -110,7 +120,7 @@ export class ControlTowerValidatePlugin extends CloudFormationValidatePlugin {
   public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
     const types = resourceTypesOf(context);
     const wanted = this.wantedControls(types);
-    const report = validateInWorker(context, guardRulesOf(wanted), types) ?? sharedEngine(wanted).validate(context);
+    const report = validateInWorkers(context, guardRulesOf(wanted), types) ?? sharedEngine(wanted).validate(context);
     writeTypesHint(types);
     return { ...report, violations: onePerControl(report.violations, controlsByRule(wanted)) };
   }
@@ -182,17 +192,20 @@ interface GuardRuleSource {
   readonly content: string;
 }
 
-/** The worker of the process: one, shared by every plugin (a test file synthesizes several apps). */
-let worker: Worker | undefined;
+/** The workers of the process, shared by every plugin (a test file synthesizes several apps). */
+let workers: Worker[] = [];
 let validatedInWorker = 0;
 
-/** How many validations of this process ran in the worker thread (for tests). */
+/** How many validations of this process ran in worker threads (for tests). */
 export function validationsInWorker(): number {
   return validatedInWorker;
 }
 
-function startWorker(prepare: () => { guardRules: GuardRuleSource[]; resourceTypes: string[] } | undefined): void {
-  if (worker || process.env[VALIDATE_WORKER_ENV] === 'false') {
+function startWorkers(
+  threads: number,
+  prepare: () => { guardRules: GuardRuleSource[]; resourceTypes: string[] } | undefined,
+): void {
+  if (workers.length > 0 || threads < 1 || process.env[VALIDATE_WORKER_ENV] === 'false') {
     return;
   }
   // From the package folder, so that it resolves from src/ (run from source) and lib/ (a build) alike.
@@ -200,42 +213,110 @@ function startWorker(prepare: () => { guardRules: GuardRuleSource[]; resourceTyp
   if (!fs.existsSync(file)) {
     return;
   }
-  worker = new Worker(file, { workerData: { prepare: prepare() } });
-  // An idle worker must not keep the process alive, and a failed one falls back to this thread.
-  worker.unref();
-  worker.on('error', () => (worker = undefined));
+  const workerData = { prepare: prepare() };
+  for (let i = 0; i < threads; i++) {
+    const worker = new Worker(file, { workerData });
+    // An idle worker must not keep the process alive, and a failed one leaves the work to the others
+    // (or, with none left, to this thread).
+    worker.unref();
+    worker.on('error', () => (workers = workers.filter((w) => w !== worker)));
+    workers.push(worker);
+  }
 }
 
+/** One template of a validation context, as a worker gets it (plain data). */
+type StackTemplate = Pick<
+  IPolicyValidationContext['stackTemplates'][number],
+  'stackConstructPath' | 'templatePath' | 'accountId' | 'region'
+>;
+
 /**
- * The report of the CDK's CloudFormationValidatePlugin with these Guard rules, computed in the worker
- * while this thread waits (plugins are called synchronously); undefined when there is no worker.
+ * The report of the CDK's CloudFormationValidatePlugin with these Guard rules, computed in the
+ * workers while this thread waits (plugins are called synchronously); undefined without workers.
+ *
+ * The templates are shared out by size. Each worker reports every template on its own, and the
+ * reports are merged template by template in the context's order, the way the CDK's plugin builds
+ * one report (a violation per rule, severity and description, its resources in template order), so
+ * the result is the report one engine would have made.
  */
-function validateInWorker(
+function validateInWorkers(
   context: IPolicyValidationContext,
   guardRules: GuardRuleSource[],
   types: ReadonlySet<string>,
 ): PolicyValidationPluginReport | undefined {
-  if (!worker || process.env[VALIDATE_WORKER_ENV] === 'false') {
+  if (workers.length === 0 || process.env[VALIDATE_WORKER_ENV] === 'false') {
     return undefined;
   }
   validatedInWorker++;
-  const signal = new Int32Array(new SharedArrayBuffer(4));
-  const { port1, port2 } = new MessageChannel();
-  const stackTemplates = context.stackTemplates.map((t) => ({
+  const templates: StackTemplate[] = context.stackTemplates.map((t) => ({
     stackConstructPath: t.stackConstructPath,
     templatePath: t.templatePath,
     accountId: t.accountId,
     region: t.region,
   }));
-  worker.postMessage({ guardRules, resourceTypes: [...types], stackTemplates, signal, port: port2 }, [port2]);
-  Atomics.wait(signal, 0, 0);
-  const reply = receiveMessageOnPort(port1)?.message as
-    { report: PolicyValidationPluginReport; error?: undefined } | { error: string } | undefined;
-  port1.close();
-  if (!reply || reply.error !== undefined) {
-    throw new Error(`CloudFormation validation failed in its worker thread:\n${reply?.error ?? 'no reply'}`);
+  const shares = shareOut(templates, workers.length);
+  const pending = shares.map((share, i) => {
+    const signal = new Int32Array(new SharedArrayBuffer(4));
+    const { port1, port2 } = new MessageChannel();
+    workers[i].postMessage({ guardRules, resourceTypes: [...types], stackTemplates: share, signal, port: port2 }, [
+      port2,
+    ]);
+    return { signal, port: port1 };
+  });
+  const byTemplate = new Map<string, PolicyViolation[]>();
+  for (const { signal, port } of pending) {
+    Atomics.wait(signal, 0, 0);
+    const reply = receiveMessageOnPort(port)?.message as
+      | { reports: Array<{ templatePath: string; violations: PolicyViolation[] }>; error?: undefined }
+      | { error: string }
+      | undefined;
+    port.close();
+    if (!reply || reply.error !== undefined) {
+      throw new Error(`CloudFormation validation failed in its worker thread:\n${reply?.error ?? 'no reply'}`);
+    }
+    for (const r of reply.reports) {
+      byTemplate.set(r.templatePath, r.violations);
+    }
   }
-  return reply.report;
+  return mergeTemplateReports(templates.map((t) => byTemplate.get(t.templatePath) ?? []));
+}
+
+/** The templates in `n` shares of about equal size (largest first, each to the smallest share). */
+export function shareOut<T extends { templatePath: string }>(templates: readonly T[], n: number): T[][] {
+  const sized = templates.map((t, i) => ({ t, i, bytes: fs.statSync(t.templatePath).size }));
+  const shares = Array.from({ length: Math.min(n, Math.max(templates.length, 1)) }, () => ({
+    bytes: 0,
+    items: [] as typeof sized,
+  }));
+  for (const x of [...sized].sort((a, b) => b.bytes - a.bytes || a.i - b.i)) {
+    const smallest = shares.reduce((min, s) => (s.bytes < min.bytes ? s : min), shares[0]);
+    smallest.bytes += x.bytes;
+    smallest.items.push(x);
+  }
+  return shares.map((s) => s.items.sort((a, b) => a.i - b.i).map((x) => x.t));
+}
+
+/**
+ * One report from the reports of single templates, in template order: what the CDK's plugin makes of
+ * the same diagnostics in one pass (aws-cdk-lib 2.276, CloudFormationValidatePlugin.validate): one
+ * violation per rule, severity and description, in the order they first occur, each with its
+ * resources in template order; a success when no violation is an error.
+ */
+export function mergeTemplateReports(reports: ReadonlyArray<readonly PolicyViolation[]>): PolicyValidationPluginReport {
+  const violations: PolicyViolation[] = [];
+  for (const report of reports) {
+    for (const v of report) {
+      const existing = violations.find(
+        (x) => x.ruleName === v.ruleName && x.severity === v.severity && x.description === v.description,
+      );
+      if (existing) {
+        existing.violatingResources.push(...v.violatingResources);
+      } else {
+        violations.push({ ...v, violatingResources: [...v.violatingResources] });
+      }
+    }
+  }
+  return { success: violations.every((v) => v.severity !== 'error' && v.severity !== 'fatal'), violations };
 }
 
 /**

@@ -11,7 +11,8 @@
  * report, one thread later.
  *
  * Messages: { guardRules, resourceTypes, stackTemplates, signal, port }. The reply goes to `port`
- * ({ report } or { error }), then `signal[0]` is set to 1 and notified.
+ * ({ reports: [{ templatePath, violations }] }, one per template, or { error }), then `signal[0]` is
+ * set to 1 and notified.
  *
  * Plain CommonJS: it runs as a worker from the sources and from a build alike, with no compiler.
  */
@@ -57,8 +58,13 @@ if (workerData?.prepare) {
 parentPort?.on('message', (message) => {
   const { guardRules, resourceTypes, stackTemplates, signal, port } = message;
   try {
-    const report = pluginFor(guardRules, resourceTypes).validate({ stackTemplates });
-    port.postMessage({ report });
+    // One report per template: the main thread merges them in template order, as one plugin would.
+    const plugin = pluginFor(guardRules, resourceTypes);
+    const reports = stackTemplates.map((/** @type {{ templatePath: string }} */ t) => ({
+      templatePath: t.templatePath,
+      violations: plugin.validate({ stackTemplates: [t] }).violations,
+    }));
+    port.postMessage({ reports });
   } catch (e) {
     port.postMessage({ error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
   } finally {

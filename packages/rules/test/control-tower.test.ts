@@ -1,5 +1,5 @@
 /**
- * ControlTowerValidatePlugin sets its engine up in a worker thread while the app is built. The worker
+ * ControlTowerValidatePlugin sets its engines up in worker threads while the app is built. The workers
  * must change when the report is made, never what it says: the same findings, on the same resources,
  * as the engine on the main thread.
  */
@@ -7,17 +7,25 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, aws_s3 as s3, aws_sns as sns, Stack, Stage, Validations } from 'aws-cdk-lib';
-import { ControlTowerValidatePlugin, readValidationReport, VALIDATE_WORKER_ENV, validationsInWorker } from '../src';
+import {
+  ControlTowerValidatePlugin,
+  mergeTemplateReports,
+  readValidationReport,
+  shareOut,
+  VALIDATE_WORKER_ENV,
+  validationsInWorker,
+} from '../src';
 
-/** A Stage with two stacks that break Control Tower controls (and the built-in rules pass). */
-function synthesize(): unknown {
+/** A Stage with three stacks that break Control Tower controls. */
+function synthesize(validationThreads?: number): unknown {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'ct-worker-'));
   try {
     const app = new App({ outdir, context: { '@aws-cdk/core:validateAgainstDefaultRules': true } });
-    Validations.of(app).addPlugins(new ControlTowerValidatePlugin());
+    Validations.of(app).addPlugins(new ControlTowerValidatePlugin({ validationThreads }));
     const stage = new Stage(app, 'Dev', { env: { account: '123456789012', region: 'eu-west-1' } });
     new s3.Bucket(new Stack(stage, 'Data'), 'Plain');
     new sns.Topic(new Stack(stage, 'Alarms'), 'Plain');
+    new s3.Bucket(new Stack(stage, 'Logs'), 'Plain', { enforceSSL: true });
     try {
       app.synth();
     } catch (e) {
@@ -39,17 +47,63 @@ describe('the engine in a worker thread', () => {
     else process.env[VALIDATE_WORKER_ENV] = before;
   });
 
-  test('reports exactly what the engine on the main thread reports', () => {
-    // GIVEN the same app validated on the main thread and in the worker
+  test('two workers, sharing the templates, report exactly what the engine on the main thread reports', () => {
+    // GIVEN the same app validated on the main thread and in two workers (the first plugin of the
+    // process that starts workers decides how many)
     process.env[VALIDATE_WORKER_ENV] = 'false';
     const inThread = synthesize();
     const counted = validationsInWorker();
     delete process.env[VALIDATE_WORKER_ENV];
-    const inWorker = synthesize();
-    // THEN the worker ran the second one, and both reports are the same, findings included
+    const inWorker = synthesize(2);
+    // THEN the workers ran the second one, and both reports are the same, findings included (the
+    // same rule on buckets of two stacks: one violation, its resources in template order)
     expect(validationsInWorker()).toBe(counted + 1);
     expect(JSON.stringify(inWorker)).toContain('CT.S3.PR');
     expect(inWorker).toEqual(inThread);
     expect((inThread as unknown[]).length).toBeGreaterThan(3);
+  });
+});
+
+describe('shareOut', () => {
+  test('shares templates out by size, each share in the original order', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ct-share-'));
+    const t = (name: string, bytes: number) => {
+      fs.writeFileSync(path.join(dir, name), 'x'.repeat(bytes));
+      return { templatePath: path.join(dir, name) };
+    };
+    const [a, b, c, d] = [t('a', 100), t('b', 60), t('c', 50), t('d', 10)];
+    expect(shareOut([a, b, c, d], 2)).toEqual([
+      [a, d],
+      [b, c],
+    ]);
+    expect(shareOut([a, b], 3)).toEqual([[a], [b]]);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('mergeTemplateReports', () => {
+  const resource = (templatePath: string, id: string) => ({ templatePath, resourceLogicalId: id, locations: [] });
+  const violation = (ruleName: string, severity: string, ...resources: ReturnType<typeof resource>[]) => ({
+    ruleName,
+    severity,
+    description: `${ruleName} broken`,
+    violatingResources: resources,
+  });
+
+  test('one violation per rule, severity and description, in first-seen order, resources in template order', () => {
+    const merged = mergeTemplateReports([
+      [violation('W1', 'warning', resource('a', 'A1')), violation('E1', 'error', resource('a', 'A2'))],
+      [violation('E2', 'error', resource('b', 'B1')), violation('W1', 'warning', resource('b', 'B2'))],
+    ]);
+    expect(merged.violations.map((v) => [v.ruleName, v.violatingResources.map((r) => r.resourceLogicalId)])).toEqual([
+      ['W1', ['A1', 'B2']],
+      ['E1', ['A2']],
+      ['E2', ['B1']],
+    ]);
+    expect(merged.success).toBe(false);
+  });
+
+  test('warnings alone are a success', () => {
+    expect(mergeTemplateReports([[violation('W1', 'warning', resource('a', 'A1'))], []]).success).toBe(true);
   });
 });

@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { buildPlatformApp } from '../../src/app';
+import { buildPlatformApp, soloValidationThreads } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { synthesizeApp } from '../../src/synth/synthesize';
 
@@ -28,7 +28,12 @@ export function synthesizeOnce(configFile: string, env: string): void {
   let outdir = synthesized.get(content);
   if (!outdir) {
     outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'platform-test-'));
-    const { app } = buildPlatformApp({ config: loadConfig(configFile), outdir });
+    // The global setups run alone, before any test file: the machine is theirs.
+    const { app } = buildPlatformApp({
+      config: loadConfig(configFile),
+      outdir,
+      validationThreads: soloValidationThreads(),
+    });
     // Findings are results, not errors: the zero-findings test reports them from
     // validation-report.json (and when a violation leaves assemblies unwritten, every reader of the
     // shared assembly fails with that list). Anything else thrown fails every test.
