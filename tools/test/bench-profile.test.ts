@@ -2,7 +2,8 @@
  * tools/bench/profile.ts: a CPU profile summarized into the app's phases (whether the app runs
  * compiled or from its TypeScript sources), packages and functions.
  */
-import { packageOf, PHASES, profiledCommand, summarizeProfile, type CpuProfile } from '../bench/profile';
+import { VALIDATE_WORKER_ENV } from '@baseline/rules';
+import { ONE_THREAD, packageOf, PHASES, profiledCommand, summarizeProfile, type CpuProfile } from '../bench/profile';
 import { commandOf } from '../bench/workspace';
 
 const ROOT = '/ws';
@@ -92,4 +93,8 @@ describe('profiledCommand', () => {
   test('not a node command: undefined', () => {
     expect(profiledCommand(commandOf('npx ts-node src/main.ts'), '/tmp/p')).toBeUndefined();
   });
+});
+
+test("the profiled synth keeps the validation on the main thread, by the rules package's own switch", () => {
+  expect(ONE_THREAD).toEqual({ name: VALIDATE_WORKER_ENV, value: 'false' });
 });
