@@ -99,6 +99,42 @@ describe('pipeline settings', () => {
     });
   });
 
+  test("each cross-region support stack's replication bucket is versioned, expires its artifacts and sends events; bucket and key survive a failed create's retry", () => {
+    // GIVEN the support stacks CDK Pipelines adds for every region of the config other than the home one
+    const homeRegion = config.pipeline.region;
+    const otherRegions = [...new Set(stageRegions.map((s) => s.region))].filter((r) => r !== homeRegion);
+    const supports = app.node
+      .findAll()
+      .filter((c): c is Stack => Stack.isStack(c) && c.node.id.startsWith('cross-region-stack-'));
+    expect(supports.map((s) => s.region).sort()).toEqual([...otherRegions].sort());
+    for (const support of supports) {
+      // WHEN its template is read
+      const resources = synthesizedTemplate(app, support).toJSON().Resources as Record<string, any>;
+      const buckets = Object.values(resources).filter((r) => r.Type === 'AWS::S3::Bucket');
+      const keys = Object.values(resources).filter((r) => r.Type === 'AWS::KMS::Key');
+      // THEN (CT.S3.PR.11 versioning, CT.S3.PR.6 and CT.S3.PR.3 lifecycle, CT.S3.PR.4 events; the
+      // bucket's name is fixed at synth, so a plain Retain would collide on the retry of a failed create)
+      expect(buckets).toHaveLength(1);
+      expect(buckets[0]).toMatchObject({
+        DeletionPolicy: 'RetainExceptOnCreate',
+        Properties: {
+          VersioningConfiguration: { Status: 'Enabled' },
+          NotificationConfiguration: { EventBridgeConfiguration: { EventBridgeEnabled: true } },
+        },
+      });
+      expect(buckets[0].Properties.LifecycleConfiguration?.Rules).toEqual([
+        expect.objectContaining({
+          Status: 'Enabled',
+          ExpirationInDays: expect.any(Number),
+          NoncurrentVersionExpiration: { NoncurrentDays: expect.any(Number) },
+          AbortIncompleteMultipartUpload: { DaysAfterInitiation: expect.any(Number) },
+        }),
+      ]);
+      expect(keys).toHaveLength(1);
+      expect(keys[0].DeletionPolicy).toBe('RetainExceptOnCreate');
+    }
+  });
+
   test("access logs are delivered through the log bucket's policy, not an ACL, whatever the app's flags", () => {
     // GIVEN an app without cdk.json's feature flags (serverAccessLogsUseBucketPolicy off)
     const bare = new App();
