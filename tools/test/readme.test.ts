@@ -144,3 +144,37 @@ describe('documented exit codes', () => {
     });
   });
 });
+
+describe('copyleft licences', () => {
+  interface LockEntry {
+    readonly license?: string;
+    readonly dev?: boolean;
+  }
+  const lock = JSON.parse(fs.readFileSync(path.join(ROOT, 'package-lock.json'), 'utf-8')) as {
+    packages: Record<string, LockEntry>;
+  };
+  /** GPL-family licences with no permissive alternative (`MIT OR GPL-3.0` leaves the choice of MIT). */
+  const copyleftOnly = (license: string) => /\bA?GPL\b|\bLGPL\b/i.test(license) && !/\bOR\b/.test(license);
+  const copyleft = Object.entries(lock.packages)
+    .filter(([, entry]) => copyleftOnly(entry.license ?? ''))
+    .map(([key, entry]) => ({ name: key.replace(/^.*node_modules\//, ''), license: entry.license!, dev: entry.dev }));
+
+  test('every copyleft package is installed for development only (npm marks it dev in the lockfile)', () => {
+    expect(copyleft.filter((p) => p.dev !== true)).toEqual([]);
+  });
+
+  test('the README names each copyleft package a test depends on directly, with its licence', () => {
+    const devDependencies = new Set(
+      ['.', 'tools', 'apps/platform', ...fs.readdirSync(path.join(ROOT, 'packages')).map((p) => `packages/${p}`)]
+        .map((dir) => path.join(ROOT, dir, 'package.json'))
+        .filter((file) => fs.existsSync(file))
+        .flatMap((file) => Object.keys(JSON.parse(fs.readFileSync(file, 'utf-8')).devDependencies ?? {})),
+    );
+    const direct = copyleft.filter((p) => devDependencies.has(p.name));
+    for (const p of direct) {
+      const sentence = README.replace(/\s+/g, ' ');
+      expect(sentence).toContain(`\`${p.name}\`, is ${p.license.replace(/-or-later$/, '')}`);
+      expect(sentence).toContain("a devDependency of the app's tests only");
+    }
+  });
+});
