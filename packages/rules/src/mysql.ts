@@ -3,7 +3,7 @@
  * config loader.
  */
 import { valueRule } from './value-rules';
-import { overlaps, parseDailyWindow, parseWeeklyWindow } from './windows';
+import { BACKUP_JOB_HOURS, backupJobHourClearOf, overlaps, parseDailyWindow, parseWeeklyWindow } from './windows';
 
 /** The port MySQL listens on by default; refused (scanners try it first; CT.RDS.PR.20, AwsSolutions-RDS11). */
 export const MYSQL_DEFAULT_PORT = 3306;
@@ -147,6 +147,24 @@ export const MYSQL_WINDOWS_APART = valueRule<{ readonly backup: string; readonly
     }
     return overlaps(daily, weekly)
       ? `overlaps the backup window '${backup}' (which recurs daily); RDS requires them not to overlap`
+      : undefined;
+  },
+);
+
+/**
+ * Shown as the backup window: the daily AWS Backup job (see `backupJobHourClearOf`) needs an hour of the
+ * day from which it runs clear of both windows.
+ */
+export const MYSQL_BACKUP_JOB_CLEAR = valueRule<{ readonly backup: string; readonly maintenance: string }>(
+  'mysql.backupJobClear',
+  `the windows leave an hour of the day from which the daily AWS Backup job (up to ${BACKUP_JOB_HOURS} hours) runs clear of both`,
+  ({ backup, maintenance }) => {
+    if (typeof parseDailyWindow(backup) === 'string' || typeof parseWeeklyWindow(maintenance) === 'string') {
+      return undefined; // the window rules report malformed windows
+    }
+    return backupJobHourClearOf(backup, maintenance) === undefined
+      ? `leaves no hour of the day from which the daily AWS Backup job (up to ${BACKUP_JOB_HOURS} hours) runs clear of ` +
+          `it and of the maintenance window '${maintenance}'; shorten the backup window`
       : undefined;
   },
 );

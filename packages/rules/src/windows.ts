@@ -78,3 +78,35 @@ function checkLength(window: Window): Window | string {
   const length = window.end - window.start;
   return length < MIN_WINDOW_MINUTES ? `lasts ${length} minutes; RDS requires at least ${MIN_WINDOW_MINUTES}` : window;
 }
+
+/**
+ * How long the daily AWS Backup job of the database may run: `DatabaseBackup` (data package) gives it a
+ * start window of 1 hour and a completion window of 4 hours.
+ */
+export const BACKUP_JOB_HOURS = 5;
+
+/**
+ * The first whole hour (UTC, from 01:00 on) at which a daily AWS Backup job of
+ * {@link BACKUP_JOB_HOURS} starts and ends clear of the instance's daily backup window and weekly
+ * maintenance window, so that the two backups do not run at once and maintenance does not interrupt
+ * the job; undefined when no hour is clear, or when a window is malformed (the window rules report
+ * that).
+ */
+export function backupJobHourClearOf(backupWindow: string, maintenanceWindow: string): number | undefined {
+  const daily = parseDailyWindow(backupWindow);
+  const weekly = parseWeeklyWindow(maintenanceWindow);
+  if (typeof daily === 'string' || typeof weekly === 'string') {
+    return undefined;
+  }
+  for (let i = 0; i < 24; i++) {
+    const hour = (1 + i) % 24;
+    const job = { start: hour * 60, end: (hour + BACKUP_JOB_HOURS) * 60 };
+    const meetsDaily = [-MINUTES_PER_DAY, 0, MINUTES_PER_DAY].some(
+      (shift) => job.start < daily.end + shift && daily.start + shift < job.end,
+    );
+    if (!meetsDaily && !overlaps(job, weekly)) {
+      return hour;
+    }
+  }
+  return undefined;
+}

@@ -1,4 +1,12 @@
-import { Window, overlaps, parseDailyWindow, parseWeeklyWindow } from '../src/windows';
+import { MYSQL_BACKUP_JOB_CLEAR } from '../src/mysql';
+import {
+  BACKUP_JOB_HOURS,
+  backupJobHourClearOf,
+  Window,
+  overlaps,
+  parseDailyWindow,
+  parseWeeklyWindow,
+} from '../src/windows';
 
 function daily(text: string): Window {
   const w = parseDailyWindow(text);
@@ -58,5 +66,31 @@ describe('overlaps', () => {
     expect(overlaps(daily('23:45-00:15'), weekly('mon:00:00-mon:00:30'))).toBe(true);
     expect(overlaps(daily('00:00-00:30'), weekly('sun:23:45-mon:00:15'))).toBe(true);
     expect(overlaps(daily('01:00-01:30'), weekly('sun:23:45-mon:00:15'))).toBe(false);
+  });
+});
+
+describe('backupJobHourClearOf', () => {
+  test('the first hour from 01:00 whose 5-hour job meets neither window (the defaults: 06:00)', () => {
+    // 01:00-05:00 start jobs that meet the 03:00-04:00 backup window; 05:00 meets Sunday's 04:30-05:30.
+    expect(BACKUP_JOB_HOURS).toBe(5);
+    expect(backupJobHourClearOf('03:00-04:00', 'sun:04:30-sun:05:30')).toBe(6);
+  });
+
+  test('a backup window across midnight pushes the job past it', () => {
+    expect(backupJobHourClearOf('23:30-02:00', 'sun:12:00-sun:12:30')).toBe(2);
+  });
+
+  test('no hour when the windows leave less than the job needs; the rule says so, shown on the backup window', () => {
+    expect(backupJobHourClearOf('01:00-22:00', 'sun:22:30-sun:23:00')).toBeUndefined();
+    expect(MYSQL_BACKUP_JOB_CLEAR.check({ backup: '01:00-22:00', maintenance: 'sun:22:30-sun:23:00' })).toBe(
+      'leaves no hour of the day from which the daily AWS Backup job (up to 5 hours) runs clear of it and of the ' +
+        "maintenance window 'sun:22:30-sun:23:00'; shorten the backup window",
+    );
+    expect(MYSQL_BACKUP_JOB_CLEAR.check({ backup: '03:00-04:00', maintenance: 'sun:04:30-sun:05:30' })).toBeUndefined();
+  });
+
+  test('malformed windows are left to the window rules', () => {
+    expect(backupJobHourClearOf('3-4', 'sun:04:30-sun:05:30')).toBeUndefined();
+    expect(MYSQL_BACKUP_JOB_CLEAR.check({ backup: '3-4', maintenance: 'sun:04:30-sun:05:30' })).toBeUndefined();
   });
 });

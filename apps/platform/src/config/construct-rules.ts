@@ -20,6 +20,7 @@ import {
   LOGS_LOG_GROUP_NAME,
   LOGS_RETENTION_DAYS,
   MYSQL_ALLOCATED_STORAGE,
+  MYSQL_BACKUP_JOB_CLEAR,
   MYSQL_BACKUP_RETENTION_DAYS,
   MYSQL_BACKUP_WINDOW,
   MYSQL_INSTANCE_IDENTIFIER,
@@ -236,6 +237,15 @@ export const CONFIG_RULE_CHECKS: ReadonlyArray<ConfigRuleCheck<never>> = [
   check(MYSQL_BACKUP_RETENTION_DAYS, 'MysqlDatabase', databaseField('backupRetentionDays', 'number')),
   check(MYSQL_BACKUP_WINDOW, 'MysqlDatabase', databaseField('backupWindow', 'string')),
   check(MYSQL_MAINTENANCE_WINDOW, 'MysqlDatabase', databaseField('maintenanceWindow', 'string')),
+  check(MYSQL_BACKUP_JOB_CLEAR, 'DataStack (DatabaseBackup)', ({ input }) =>
+    stages(input).flatMap(({ at, database }) => {
+      const backup = database.backupWindow ?? DATABASE_DEFAULTS.backupWindow;
+      const maintenance = database.maintenanceWindow ?? DATABASE_DEFAULTS.maintenanceWindow;
+      return typeof backup === 'string' && typeof maintenance === 'string'
+        ? [{ path: `${at}.database.backupWindow`, value: { backup, maintenance }, shown: backup }]
+        : [];
+    }),
+  ),
   check(MYSQL_WINDOWS_APART, 'MysqlDatabase', ({ input }) =>
     stages(input).flatMap(({ at, database }) => {
       const backup = database.backupWindow ?? DATABASE_DEFAULTS.backupWindow;

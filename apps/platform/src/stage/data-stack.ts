@@ -11,7 +11,7 @@ import {
   aws_logs as logs,
 } from 'aws-cdk-lib';
 import { DataBucket, DatabaseBackup, MysqlDatabase, RecoveryPointVault } from '@baseline/data';
-import { overlaps, parseDailyWindow, parseWeeklyWindow } from '@baseline/rules';
+import { backupJobHourClearOf, enforceRule, MYSQL_BACKUP_JOB_CLEAR } from '@baseline/rules';
 import { ApplicationRole, ServiceRole } from '@baseline/security';
 import { Construct } from 'constructs';
 import { StageConfig } from '../config';
@@ -112,7 +112,7 @@ export class DataStack extends Stack {
       vault: this.backupVault,
       retentionDays: props.backup.retentionDays,
       copyToVaultArn: props.recovery?.vaultArn,
-      scheduleHourUtc: backupHourClearOf(db.backupWindow, db.maintenanceWindow),
+      scheduleHourUtc: backupJobHour(this, db.backupWindow, db.maintenanceWindow),
     });
     if (props.recovery && props.protectedStage) {
       // Decision: a protected stage also replicates the instance's automated backups to the recovery
@@ -180,29 +180,21 @@ export class DataStack extends Stack {
 }
 
 /**
- * The first hour (UTC), from 01:00 on, at which AWS Backup can start (one-hour start window) and run
- * for four hours without meeting the instance's own backup window or its maintenance window: RDS runs
- * one backup of an instance at a time, and maintenance can restart it, so the daily AWS Backup job is
- * placed clear of both. The config loader has already checked both windows.
+ * The hour (UTC) of the daily AWS Backup job: the first from 01:00 on at which it can start (one-hour
+ * start window) and run for four hours without meeting the instance's own backup window or its
+ * maintenance window. RDS runs one backup of an instance at a time, and maintenance can restart it, so
+ * the job is placed clear of both. The config loader checks the same rule (MYSQL_BACKUP_JOB_CLEAR) on
+ * the config's windows, with every other problem; here it guards other callers.
  */
-function backupHourClearOf(backupWindow: string, maintenanceWindow: string): number {
-  const daily = parseDailyWindow(backupWindow);
-  const weekly = parseWeeklyWindow(maintenanceWindow);
-  const minutesPerDay = 24 * 60;
-  for (let i = 0; i < 24; i++) {
-    const hour = (1 + i) % 24;
-    const job = { start: hour * 60, end: hour * 60 + 5 * 60 };
-    const meetsDaily =
-      typeof daily !== 'string' &&
-      [-minutesPerDay, 0, minutesPerDay].some(
-        (shift) => job.start < daily.end + shift && daily.start + shift < job.end,
-      );
-    const meetsWeekly = typeof weekly !== 'string' && overlaps(job, weekly);
-    if (!meetsDaily && !meetsWeekly) {
-      return hour;
-    }
+function backupJobHour(scope: Construct, backupWindow: string, maintenanceWindow: string): number {
+  const windows = { backup: backupWindow, maintenance: maintenanceWindow };
+  enforceRule(scope, 'backupWindow', windows, MYSQL_BACKUP_JOB_CLEAR, backupWindow);
+  const hour = backupJobHourClearOf(backupWindow, maintenanceWindow);
+  if (hour === undefined) {
+    // Only malformed windows get here, which MysqlDatabase has already refused.
+    throw new Error(
+      `${scope.node.path}: malformed backup window '${backupWindow}' or maintenance window '${maintenanceWindow}'`,
+    );
   }
-  throw new Error(
-    `no hour of the day keeps a backup job clear of the windows ${backupWindow} and ${maintenanceWindow}`,
-  );
+  return hour;
 }

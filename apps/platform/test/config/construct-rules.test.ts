@@ -60,6 +60,16 @@ const BREAKING_EDITS: Record<string, BreakingEdit[]> = {
       path: 'stages[0].database.maintenanceWindow',
     },
   ],
+  'mysql.backupJobClear': [
+    {
+      // 21 hours of RDS backup window leave 3, too few for the 5-hour AWS Backup job.
+      edit: (c) => {
+        c.stages[0].database.backupWindow = '01:00-22:00';
+        c.stages[0].database.maintenanceWindow = 'sun:22:30-sun:23:00';
+      },
+      path: 'stages[0].database.backupWindow',
+    },
+  ],
   'mysql.windowsApart': [
     {
       edit: (c) => (c.stages[0].database.maintenanceWindow = 'wed:03:30-wed:04:30'),
