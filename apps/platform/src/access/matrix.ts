@@ -107,7 +107,8 @@ const alarmSource = {
 };
 
 const UPLOADS = 'Multipart uploads: the application writes, only with the stage key (seed items 2 and 6)';
-const DATA_KEY = 'The data key decrypts only through S3, RDS and Secrets Manager; no administrator uses it for data';
+const DATA_KEY =
+  'The data key decrypts only through S3, RDS and Secrets Manager of its account, never directly; an administrator reads data only as the runbook does';
 const LOGS_KEY = 'The logs key serves CloudWatch Logs and the alarm topic, nothing else';
 const DATABASE = 'The application reaches its database as its own user, not as the master';
 const VALIDATION = "The post-deployment check reads through its own role, trusted by that step's role only";
@@ -265,6 +266,17 @@ export const ACCESS_MATRIX: readonly AccessRow[] = [
     context: viaService('secretsmanager'),
     expected: 'Denied',
     because: 'not through Secrets Manager either: the master secret is not its to read',
+  },
+  {
+    group: DATA_KEY,
+    principal: 'administrator',
+    action: 'kms:Decrypt',
+    resource: 'dataKey',
+    context: viaService('secretsmanager'),
+    expected: 'Allowed',
+    because:
+      "break glass: reading the master secret, as the database user's runbook below does (the key policy limits " +
+      'the path, not the person: an administrator may also rewrite the key policy, which CloudTrail records)',
   },
   {
     group: DATA_KEY,
