@@ -5,6 +5,7 @@
  */
 /* eslint-disable @typescript-eslint/no-explicit-any -- templates are untyped JSON */
 import { missingContext } from '../../src/synth/synthesize';
+import { templateSizeProblems, templateSizes } from '../../src/synth/template-size';
 import { deployAssembly, stacksOfStageRegion, StackView, TIERS } from '../support/assembly';
 
 const a = deployAssembly();
@@ -34,6 +35,21 @@ describe('the deploy config synthesizes offline', () => {
         });
       }
     }
+  });
+});
+
+describe('template sizes', () => {
+  test("every template of the deploy config, the pipeline's included, is within the synth gate's share of the deploy action's limit", () => {
+    // The gate is part of every `npm run synth`; checked here too, so that a config that grows a
+    // template past it (more regions, more alarms) fails the deploy-config checks that CI runs for it.
+    const sizes = templateSizes(a.outdir);
+    expect(sizes.map((t) => t.stack)).toEqual(
+      expect.arrayContaining([
+        'Pipeline',
+        ...a.stageRegions.flatMap((sr) => stacksOfStageRegion(sr).map((s) => s.path)),
+      ]),
+    );
+    expect(templateSizeProblems(sizes)).toEqual([]);
   });
 });
 
