@@ -2,9 +2,10 @@
  * Applies the README's config recipes to the deploy config, as a user would by hand: add a region to
  * dev, add a stage between dev and prod, change a threshold. CI runs it in its throwaway clone after
  * replacing the example accounts (`npm run configure -- ...`), then runs the one command the README
- * gives (`npm run configure`) and the deploy-config checks, which must stay green.
+ * gives (`npm run configure`) and `npm test`, which must stay green; `--only <n>` applies the n-th recipe
+ * alone (CI tries each one by itself).
  *
- *   node -r ./tools/source/register.cjs tools/adoption/recipes.ts --in-place [--config <file>]
+ *   node -r ./tools/source/register.cjs tools/adoption/recipes.ts --in-place [--config <file>] [--only <n>]
  *
  * It edits the file in place (comments kept), so it refuses to run without --in-place.
  */
@@ -77,6 +78,24 @@ function stageOf(doc: ReturnType<typeof parseDocument>, name: string): YAMLMap {
   return stage;
 }
 
+/**
+ * The config text with the recipes applied: all of them, or only the `only`-th (1-based, README order).
+ * Throws, naming the value and what is allowed, for an `only` that names no recipe.
+ */
+export function applyRecipes(text: string, only?: number, log: (line: string) => void = () => {}): string {
+  if (only !== undefined && !(Number.isInteger(only) && only >= 1 && only <= RECIPES.length)) {
+    throw new Error(`--only ${only}: no such recipe; allowed: 1 to ${RECIPES.length}`);
+  }
+  const doc = parseDocument(text);
+  for (const [i, recipe] of RECIPES.entries()) {
+    if (only === undefined || only === i + 1) {
+      recipe.apply(doc);
+      log(`applied: ${recipe.name}`);
+    }
+  }
+  return doc.toString();
+}
+
 function main(argv: string[]): number {
   if (!argv.includes('--in-place')) {
     console.error('recipes: edits the config in place; pass --in-place (CI runs it in a throwaway clone)');
@@ -84,12 +103,17 @@ function main(argv: string[]): number {
   }
   const at = argv.indexOf('--config');
   const file = path.resolve(at >= 0 ? argv[at + 1] : path.join(ROOT, 'apps/platform/config/platform.yaml'));
-  const doc = parseDocument(fs.readFileSync(file, 'utf-8'));
-  for (const recipe of RECIPES) {
-    recipe.apply(doc);
-    console.error(`applied: ${recipe.name}`);
+  const onlyAt = argv.indexOf('--only');
+  const only = onlyAt >= 0 ? Number(argv[onlyAt + 1]) : undefined;
+  try {
+    fs.writeFileSync(
+      file,
+      applyRecipes(fs.readFileSync(file, 'utf-8'), only, (line) => console.error(line)),
+    );
+  } catch (error) {
+    console.error(`recipes: ${(error as Error).message}`);
+    return 2;
   }
-  fs.writeFileSync(file, doc.toString());
   return 0;
 }
 
