@@ -78,6 +78,8 @@ test('writes the accounts, repository and connection, locks the stateful ids, pr
     expect(out).toContain(`npx cdk bootstrap ${regions.map((r) => `aws://${stage.account}/${r}`).join(' ')} \\`);
   }
   expect(out).toContain(`  --trust ${NEW.tooling} \\`);
+  // no trust for lookups: the app makes none, and the lookup role can read everything of the account
+  expect(out).not.toContain('--trust-for-lookup');
   expect(out).not.toContain('111111111111');
 });
 

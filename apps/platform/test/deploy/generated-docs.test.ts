@@ -9,7 +9,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { generatedDocs, REPO_ROOT } from '../../src/docs/generate';
+import { bootstrapCommands } from '../../src/configure/bootstrap';
+import { generatedDocs, README_BOOTSTRAP, REPO_ROOT } from '../../src/docs/generate';
 import { markdownText } from '../../src/docs/compliance-report';
 import { deployAssembly } from '../support/assembly';
 import { isDefaultDeployConfig } from '../support/configs';
@@ -32,6 +33,17 @@ describe('generated docs', () => {
         .map(([file]) => `${file} is stale: run 'npm run docs' and commit the result`);
       // THEN none differs
       expect(stale).toEqual([]);
+    },
+  );
+
+  (describesCommittedDocs ? test : test.skip)(
+    "the README's bootstrap block is what `npm run configure` prints for the deploy config",
+    () => {
+      const block = readme.slice(readme.indexOf(README_BOOTSTRAP.start), readme.indexOf(README_BOOTSTRAP.end));
+      for (const line of bootstrapCommands(a.config)) {
+        expect(block).toContain(`   ${line}`);
+      }
+      expect(block).not.toContain('--trust-for-lookup');
     },
   );
 

@@ -2,12 +2,7 @@
  * The renderers of the generated docs. (That the committed docs are what they render for the
  * deploy config is a deploy-config check: test/deploy/generated-docs.test.ts.)
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { DEFAULT_CONFIG } from '../../src/app-files';
-import { loadConfig } from '../../src/config';
-import { bootstrapCommands } from '../../src/configure/bootstrap';
-import { README_BOOTSTRAP, README_DIAGRAM, REPO_ROOT, withReadmeBlock } from '../../src/docs/generate';
+import { README_BOOTSTRAP, README_DIAGRAM, withReadmeBlock } from '../../src/docs/generate';
 import { renderComplianceReport } from '../../src/docs/compliance-report';
 import { ReportedFinding } from '../../src/synth/validation-report';
 
@@ -64,14 +59,5 @@ describe('withReadmeBlock', () => {
     expect(() => withReadmeBlock('# T\n', README_BOOTSTRAP, 'x')).toThrow(
       /README.md must contain the lines '<!-- bootstrap-commands:start/,
     );
-  });
-
-  test("the README's bootstrap block is what `npm run configure` prints for the default config", () => {
-    const readme = fs.readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf-8');
-    const block = readme.slice(readme.indexOf(README_BOOTSTRAP.start), readme.indexOf(README_BOOTSTRAP.end));
-    for (const line of bootstrapCommands(loadConfig(DEFAULT_CONFIG))) {
-      expect(block).toContain(`   ${line}`);
-    }
-    expect(block).not.toContain('--trust-for-lookup');
   });
 });
