@@ -131,6 +131,21 @@ describe('documented exit codes', () => {
     });
   });
 
+  test('`npm run synth` exits 1 through npm and Nx on a config error, naming the field, with no stack trace', () => {
+    expect(README).toContain('through npm and Nx the code is 1');
+    const run = spawnSync('npm', ['run', '--silent', 'synth', '--', '--context', `config=${bad}`, '--skip-nx-cache'], {
+      encoding: 'utf-8',
+      cwd: ROOT,
+      env: { ...process.env, NX_DAEMON: 'false' },
+    });
+    const output = `${run.stdout}${run.stderr}`;
+    expect({ code: run.status, field: /project\.name 'Bad Name': must be/.test(output) }).toEqual({
+      code: 1,
+      field: true,
+    });
+    expect(output.split('\n').filter((line) => /^\S*\s+at .*(\/|node:)\S*:\d+:\d+\)?$/.test(line))).toEqual([]);
+  });
+
   test('`npm run diff` exits 2 when it cannot run, as the README says', () => {
     expect(README).toContain('2 the review could not run');
     const run = spawnSync('npm', ['run', '--silent', 'diff', '--', '--base', 'no-such-ref-anywhere'], {
