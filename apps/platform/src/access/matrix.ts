@@ -38,6 +38,9 @@ export const PRINCIPALS = {
   validationRole: "The stage-region's validation role, as the pipeline's post-deployment check assumes it",
   validationStepRole: "The post-deployment check's CodeBuild role in the tooling account (pipeline stack)",
   toolingAdministrator: 'Any other role of the tooling account, with AdministratorAccess',
+  buildRole:
+    "The pipeline's Build step role (tooling account): npm ci, the affected tests, the synth and the change review",
+  selfMutationRole: "The pipeline's UpdatePipeline (self-mutation) step role (tooling account)",
   codestarNotifications: 'CodeStar Notifications (codestar-notifications.amazonaws.com), for the pipeline',
   driftRole: "The role the stage-region's drift detection schedules run as (Observability stack)",
   eventBridge: "EventBridge (events.amazonaws.com), delivering a rule's event to its target",
@@ -71,6 +74,7 @@ export const RESOURCES = {
   alarms: 'A CloudWatch alarm of the stage-region',
   pipelineTopic: "The pipeline's notification topic (tooling account)",
   pipelineKey: "The pipeline's key, which encrypts that topic (tooling account)",
+  reviewObject: "A change review the Build step uploads to the pipeline's artifact bucket (reviews/<commit>/)",
   replicaObject: "An object of the replica bucket, the data bucket's copy in the recovery region",
   recoveryKey: 'The key of the copies in the recovery region (replicas, backup copies)',
   restoreRole: 'The restore role, assumed',
@@ -114,6 +118,8 @@ const DATABASE = 'The application reaches its database as its own user, not as t
 const VALIDATION = "The post-deployment check reads through its own role, trusted by that step's role only";
 const SERVICES = 'Service roles: each trusted by one service, for this account, allowed only its job';
 const PIPELINE = 'Pipeline notifications arrive (tooling account)';
+const PIPELINE_ROLES =
+  "The pipeline's own roles do their step: none reads a stage's data or assumes the post-deployment check's role";
 const DRIFT =
   "Drift detection: one role starts it on the stage-region's stacks and reads their configuration, never their data";
 const driftRuleSource = { 'aws:SourceAccount': '{account}', 'aws:SourceArn': '{driftRule}' };
@@ -653,6 +659,58 @@ export const ACCESS_MATRIX: readonly AccessRow[] = [
     context: { 'aws:SourceAccount': '{otherAccount}' },
     expected: 'Denied',
     because: "another account's notification rule",
+  },
+  // The pipeline's own roles
+  {
+    group: PIPELINE_ROLES,
+    principal: 'buildRole',
+    action: 's3:PutObject',
+    resource: 'reviewObject',
+    context: { 'aws:SecureTransport': 'true' },
+    expected: 'Allowed',
+    because: 'it uploads the change review that every approval links to',
+  },
+  {
+    group: PIPELINE_ROLES,
+    principal: 'buildRole',
+    action: 's3:PutObject',
+    resource: 'reviewObject',
+    context: { 'aws:SecureTransport': 'false' },
+    expected: 'Denied',
+    because: 'not without TLS: the artifact bucket refuses every request over plain HTTP',
+  },
+  {
+    group: PIPELINE_ROLES,
+    principal: 'buildRole',
+    action: 'sts:AssumeRole',
+    resource: 'validationRole',
+    expected: 'Denied',
+    because: "the Build step reads no stage account: only the check's own step role may assume the validation role",
+  },
+  {
+    group: PIPELINE_ROLES,
+    principal: 'selfMutationRole',
+    action: 'sts:AssumeRole',
+    resource: 'validationRole',
+    expected: 'Denied',
+    because: 'the self-mutation step updates the pipeline stack, nothing in a stage account',
+  },
+  {
+    group: PIPELINE_ROLES,
+    principal: 'buildRole',
+    action: 's3:GetObject',
+    resource: 'dataObject',
+    expected: 'Denied',
+    because: "the pipeline deploys a stage's resources, it never reads their data",
+  },
+  {
+    group: PIPELINE_ROLES,
+    principal: 'buildRole',
+    action: 'kms:Decrypt',
+    resource: 'dataKey',
+    context: viaService('s3'),
+    expected: 'Denied',
+    because: "the data key serves its own account's principals only, whatever service is asked",
   },
   // Drift detection
   {

@@ -13,7 +13,7 @@ import { deployAssembly } from '../support/assembly';
 
 const a = deployAssembly();
 const models = a.stageRegions.map((sr) => [sr.id, new StageRegionModel(a, sr)] as const);
-const TOOLING_RESOURCES = new Set(['pipelineTopic', 'pipelineKey']);
+const TOOLING_RESOURCES = new Set(['pipelineTopic', 'pipelineKey', 'reviewObject']);
 
 const rows = ACCESS_MATRIX.map(
   (row, i) =>

@@ -143,6 +143,10 @@ export class StageRegionModel {
         return synthetic(this.otherAccount, 'Administrator');
       case 'toolingAdministrator':
         return synthetic(this.a.config.pipeline.account, 'Administrator');
+      case 'buildRole':
+        return this.pipelineRole('Pipeline/Pipeline/Build/Synth/CdkBuildProject/Role/Resource');
+      case 'selfMutationRole':
+        return this.pipelineRole('Pipeline/UpdatePipeline/SelfMutation/Role/Resource');
       case 'validationStepRole': {
         const pipeline = this.a.pipeline;
         const logicalId = this.logicalIdAt(pipeline, `Pipeline/ValidateRole-${this.sr.id}/Resource`);
@@ -285,6 +289,16 @@ export class StageRegionModel {
           policy: this.topicPolicy(stack, 'Notifications/Resource/Policy/Resource'),
         };
       }
+      case 'reviewObject': {
+        const stack = this.a.pipeline;
+        const bucket = this.logicalIdAt(stack, 'Artifacts/Resource/Resource');
+        const arn = this.resolver.string(stack, { 'Fn::GetAtt': [bucket, 'Arn'] });
+        return {
+          arn: `${arn}/reviews/0123456789abcdef0123456789abcdef01234567/review.md`,
+          account: stack.account,
+          policy: this.policyOf(stack, this.logicalIdAt(stack, 'Artifacts/Resource/Policy/Resource'), 'PolicyDocument'),
+        };
+      }
       case 'pipelineKey': {
         const stack = this.a.pipeline;
         const key = this.logicalIdAt(stack, 'PipelineKey/Resource');
@@ -295,6 +309,18 @@ export class StageRegionModel {
         };
       }
     }
+  }
+
+  /** A role of the pipeline stack (tooling account), with its identity policies. */
+  private pipelineRole(path: string): ModelPrincipal {
+    const pipeline = this.a.pipeline;
+    const logicalId = this.logicalIdAt(pipeline, path);
+    return {
+      id: this.resolver.string(pipeline, { 'Fn::GetAtt': [logicalId, 'Arn'] }),
+      kind: 'role',
+      account: pipeline.account,
+      identityPolicies: this.identityPolicies(pipeline, logicalId),
+    };
   }
 
   /** A stack of the stage-region; `recovery` fails when the config names no recovery region. */
