@@ -101,3 +101,82 @@ test('an unknown stage is refused, naming the stages there are', async () => {
   expect(err).toMatch(/staging/);
   expect(err).toMatch(/dev.*prod|prod.*dev/);
 });
+
+test('--regions: a new region gets the first free /16 and two zones, the bootstrap commands name it', async () => {
+  const file = copyOfFixture();
+  const before = loadConfig(file);
+  const { code, out, err } = await configure(file, '--regions', 'dev=eu-west-1,us-east-1');
+  expect({ code, err: code === 0 ? '' : err }).toEqual({ code: 0, err: '' });
+  const dev = loadConfig(file).stages[0];
+  expect(dev.regions.map((r) => r.region)).toEqual(['eu-west-1', 'us-east-1']);
+  // eu-west-1 kept as it was; us-east-1 in a /16 no other VPC of the file uses
+  expect(dev.regions[0]).toEqual(before.stages[0].regions[0]);
+  const taken = before.stages.flatMap((s) => s.regions.map((r) => r.vpcCidr));
+  expect(taken).not.toContain(dev.regions[1].vpcCidr);
+  expect(dev.regions[1].vpcCidr).toMatch(/^10\.\d+\.0\.0\/16$/);
+  expect(dev.regions[1].availabilityZones).toHaveLength(2);
+  expect(dev.regions[1].availabilityZones.every((z) => z.startsWith('us-east-1'))).toBe(true);
+  expect(err).toContain('stages[0].regions: added us-east-1 with vpcCidr');
+  expect(out).toContain(`aws://${dev.account}/us-east-1`);
+});
+
+test('--regions for a protected stage without a recovery region is refused by the loader, nothing written', async () => {
+  const file = copyOfFixture();
+  const before = fs.readFileSync(file, 'utf-8');
+  const { code, err } = await configure(file, '--regions', 'prod=eu-west-1,eu-central-1,eu-north-1');
+  expect(code).toBe(2);
+  expect(err).toMatch(/stages\[1\]\.regions\[2\]\.recoveryRegion \(missing\): is required in a protected stage/);
+  expect(err).toContain('nothing was written');
+  expect(fs.readFileSync(file, 'utf-8')).toBe(before);
+});
+
+test('in a terminal, without flags, on the example accounts: asks for each value, an empty answer keeps it', async () => {
+  const file = copyOfFixture();
+  const before = loadConfig(file);
+  const answers = [
+    NEW.tooling, // tooling account
+    '', // home region: kept
+    'my-org/my-platform', // repository
+    '', // branch: kept
+    NEW.connection, // connection
+    '', // notification e-mails: kept
+    NEW.dev, // dev account
+    '', // dev regions: kept
+    NEW.prod, // prod account
+    '', // prod regions: kept
+  ];
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runConfigure(['--config', file], {
+    cwd: path.dirname(file),
+    isTerminal: true,
+    input: Readable.from(answers.map((a) => `${a}\n`)),
+    out: (l) => out.push(l),
+    err: (l) => err.push(l),
+  });
+  expect({ code, err: code === 0 ? '' : err.join('\n') }).toEqual({ code: 0, err: '' });
+  expect(err.filter((l) => l.endsWith(':'))).toEqual([
+    `Tooling account (runs the pipeline) [${before.pipeline.account}]:`,
+    `Home region of the pipeline [${before.pipeline.region}]:`,
+    `Repository <owner>/<name> [${before.pipeline.repository.owner}/${before.pipeline.repository.name}]:`,
+    `Branch [${before.pipeline.repository.branch}]:`,
+    `CodeConnections connection ARN [${before.pipeline.connectionArn}]:`,
+    `Pipeline notification e-mails (comma-separated) [${before.pipeline.notificationEmails.join(',')}]:`,
+    ...before.stages.flatMap((s) => [
+      `Account of stage ${s.name} [${s.account}]:`,
+      `Regions of stage ${s.name} (comma-separated) [${s.regions.map((r) => r.region).join(',')}]:`,
+    ]),
+  ]);
+  const after = loadConfig(file);
+  expect(after.pipeline).toMatchObject({
+    account: NEW.tooling,
+    region: before.pipeline.region,
+    connectionArn: NEW.connection,
+    notificationEmails: before.pipeline.notificationEmails,
+    repository: { owner: 'my-org', name: 'my-platform', branch: before.pipeline.repository.branch },
+  });
+  expect(after.stages.map((s) => [s.account, s.regions])).toEqual([
+    [NEW.dev, before.stages[0].regions],
+    [NEW.prod, before.stages[1].regions],
+  ]);
+});
