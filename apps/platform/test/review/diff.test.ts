@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, aws_ec2 as ec2, aws_kms as kms, aws_rds as rds, aws_s3 as s3 } from 'aws-cdk-lib';
+import { App, aws_ec2 as ec2, aws_iam as iam, aws_kms as kms, aws_rds as rds, aws_s3 as s3 } from 'aws-cdk-lib';
 import { cdkJsonContext } from '../../src/app-files';
 import { loadConfig, PlatformConfig } from '../../src/config';
 import {
@@ -185,6 +185,42 @@ describe('the data-loss guard', () => {
       [`${STAGE_REGION}/Observability/Dashboard/Resource/Resource`, 'changed'],
     ]);
     expect(renderEnv(r)).toBe(`REVIEW_PROD='0 added, 2 changed, 0 replaced, 0 removed in 1 of 5 stacks'\n`);
+  });
+});
+
+describe('the security table', () => {
+  test('a new IAM permission passes the guards and shows where an approver looks: the table, the Markdown, the counts', () => {
+    // GIVEN the application role allowed to send to a queue
+    const head = synthesize(undefined, (stage) => {
+      stage.data.applicationRole.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['sqs:SendMessage'],
+          resources: ['arn:aws:sqs:eu-west-1:333333333333:orders'],
+        }),
+      );
+    });
+    // WHEN reviewed
+    const r = review(base, head);
+    // THEN nothing is refused, and the change is in the Data stack's security table (the CDK CLI's)
+    expect(problemsText(r)).toBe('');
+    expect(r.stacks.filter((s) => s.securityChanges.trim() !== '').map((s) => s.path)).toEqual([
+      `${STAGE_REGION}/Data`,
+    ]);
+    const table = r.stacks.find((s) => s.path === `${STAGE_REGION}/Data`)!.securityChanges;
+    expect(table).toMatch(/IAM Statement Changes/);
+    // the table wraps long cells: the added row holds the queue's ARN, Allow and the action
+    expect(table).toMatch(
+      /│ \+ │ arn:aws:sqs:eu-west-1:333333333333 +│ Allow +│ sqs:SendMessage +│ AWS:\$\{Data\/ApplicationRole/,
+    );
+    expect(renderEnv(r)).toContain('; IAM or security-group changes in 1');
+    const md = renderMarkdown(r, {
+      baseCommit: BASE_COMMIT,
+      baseRef: 'main',
+      head: 'working tree',
+      config: 'test/fixtures/platform.yaml',
+    });
+    expect(md).toContain('IAM and security-group changes:');
+    expect(md).toContain('sqs:SendMessage');
   });
 });
 
