@@ -7,7 +7,9 @@ import * as path from 'node:path';
 import { parse } from 'yaml';
 import { applyRecipes, RECIPES } from '../adoption/recipes';
 
-const SHIPPED = fs.readFileSync(path.join(__dirname, '..', '..', 'apps/platform/config/platform.yaml'), 'utf-8');
+// The app's fixture config (the shipped example's shape), not the deploy config: CI applies the recipes
+// to the deploy config and then runs this test too.
+const SHIPPED = fs.readFileSync(path.join(__dirname, '..', '..', 'apps/platform/test/fixtures/platform.yaml'), 'utf-8');
 
 interface Stage {
   readonly name: string;
