@@ -67,7 +67,7 @@ export class PlatformStage extends Stage {
     this.regionConfig = region;
     const project = config.project.name;
     const name = (tier: string) => stackNameOf(project, stage.name, tier);
-    const retention = logRetention(stage.logs.retentionDays);
+    const retention = logRetention(this, stage.logs.retentionDays);
 
     this.security = new SecurityStack(this, 'Security', {
       stackName: name('security'),

@@ -1,4 +1,5 @@
 import { Validations, aws_logs as logs } from 'aws-cdk-lib';
+import { enforceRule, LOGS_RETENTION_DAYS } from '@baseline/rules';
 import { IConstruct } from 'constructs';
 
 /** What AWS Control Tower's CT.CLOUDWATCH.PR.2 asks of a log group: at least a year. */
@@ -20,11 +21,11 @@ export function acknowledgeConfiguredRetention(logGroup: IConstruct, stageName: 
   });
 }
 
-/** The `RetentionDays` member for a day count the config schema already restricted to valid values. */
-export function logRetention(days: number): logs.RetentionDays {
-  const match = Object.values(logs.RetentionDays).find((v) => v === days);
-  if (match === undefined) {
-    throw new Error(`logs.retentionDays ${days} is not a CloudWatch Logs retention period`);
-  }
-  return match as logs.RetentionDays;
+/**
+ * The `RetentionDays` member for a day count, refused (a RuleViolation naming `scope` and the value)
+ * by the same rule the config loader checks, LOGS_RETENTION_DAYS.
+ */
+export function logRetention(scope: IConstruct, days: number): logs.RetentionDays {
+  enforceRule(scope, 'logs.retentionDays', days, LOGS_RETENTION_DAYS);
+  return days as logs.RetentionDays;
 }

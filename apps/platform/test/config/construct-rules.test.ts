@@ -3,7 +3,7 @@
  * `@baseline/rules` that neither has a loader check (CONFIG_RULE_CHECKS) nor is listed as not coming
  * from the config, and for a check whose config edit the loader does not refuse at the field.
  */
-import { App, aws_kms as kms } from 'aws-cdk-lib';
+import { App, aws_kms as kms, aws_logs as logs, Stack } from 'aws-cdk-lib';
 import { allValueRules, todayUtc } from '@baseline/rules';
 import {
   CONFIG_RULE_CHECKS,
@@ -16,6 +16,7 @@ import {
   STACK_TIERS,
 } from '../../src/config';
 import { TIERS_OF_A_STAGE } from '../../src/stage/platform-stage';
+import { logRetention } from '../../src/stage/retention';
 import { SecurityStack } from '../../src/stage/security-stack';
 import { fixtureConfigInput, RawConfig } from './fixtures';
 
@@ -245,5 +246,15 @@ describe('the names the checks build', () => {
       .map((a) => (a.node.defaultChild as kms.CfnAlias).aliasName)
       .sort();
     expect(aliases).toEqual(KEY_ALIAS_SUFFIXES.map((suffix) => `alias/p/s/${suffix}`).sort());
+  });
+});
+
+describe("the stage's log retention", () => {
+  test('is the rule the loader checks: refused with the construct path, the field and the value', () => {
+    const stack = new Stack(new App(), 'Stage');
+    expect(logRetention(stack, 731)).toBe(logs.RetentionDays.TWO_YEARS);
+    expect(() => logRetention(stack, 9999)).toThrow(
+      /^Stage: logs\.retentionDays 9999 is not a CloudWatch Logs retention period; give one of 1, 3, .* \(9999 is RetentionDays\.INFINITE/,
+    );
   });
 });
