@@ -84,7 +84,7 @@ describe('a value only a construct refuses', () => {
     expect(stackLines).toEqual([]);
   });
 
-  test("a plain Error of the app's own checks is one line too", () => {
+  test("the stage's own rules name the stage, the value and the config field too", () => {
     // GIVEN a log retention CloudWatch Logs does not accept (the stage maps it to RetentionDays)
     const config = configBypassingTheLoader((c) => (c.stages[0].logs.retentionDays = 10));
     // WHEN
@@ -92,7 +92,12 @@ describe('a value only a construct refuses', () => {
     // THEN
     expect(code).toBe(2);
     expect(lines).toEqual([
-      `synth FAILED: logs.retentionDays 10 is not a CloudWatch Logs retention period (config: ${fixtureFile})`,
+      expect.stringMatching(
+        new RegExp(
+          '^synth FAILED: dev-eu-west-1: logs\\.retentionDays 10 is not a CloudWatch Logs retention period; give one of 1, 3, .* days ' +
+            `\\(config ${fixtureFile.replace(/[.]/g, '\\.')}: stages\\[0\\]\\.logs\\.retentionDays\\)$`,
+        ),
+      ),
     ]);
     expect(stackLines).toEqual([]);
   });
