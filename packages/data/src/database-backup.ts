@@ -9,7 +9,13 @@ import {
   aws_kms as kms,
   aws_rds as rds,
 } from 'aws-cdk-lib';
-import { BACKUP_RETENTION_DAYS, BACKUP_VAULT_NAME, enforceRule } from '@baseline/rules';
+import {
+  BACKUP_JOB_COMPLETION_WINDOW_HOURS,
+  BACKUP_JOB_START_WINDOW_HOURS,
+  BACKUP_RETENTION_DAYS,
+  BACKUP_VAULT_NAME,
+  enforceRule,
+} from '@baseline/rules';
 import { Construct } from 'constructs';
 
 /** Properties of a {@link RecoveryPointVault}. */
@@ -119,8 +125,8 @@ export class DatabaseBackup extends Construct {
           ruleName: 'Daily',
           scheduleExpression: events.Schedule.cron({ minute: '0', hour: String(hour) }),
           scheduleExpressionTimezone: TimeZone.ETC_UTC,
-          startWindow: Duration.hours(1),
-          completionWindow: Duration.hours(4),
+          startWindow: Duration.hours(BACKUP_JOB_START_WINDOW_HOURS),
+          completionWindow: Duration.hours(BACKUP_JOB_COMPLETION_WINDOW_HOURS),
           deleteAfter,
           copyActions: props.copyToVaultArn
             ? [

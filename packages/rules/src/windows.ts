@@ -79,11 +79,12 @@ function checkLength(window: Window): Window | string {
   return length < MIN_WINDOW_MINUTES ? `lasts ${length} minutes; RDS requires at least ${MIN_WINDOW_MINUTES}` : window;
 }
 
-/**
- * How long the daily AWS Backup job of the database may run: `DatabaseBackup` (data package) gives it a
- * start window of 1 hour and a completion window of 4 hours.
- */
-export const BACKUP_JOB_HOURS = 5;
+/** The start window of the daily AWS Backup job of the database (`DatabaseBackup`, data package). */
+export const BACKUP_JOB_START_WINDOW_HOURS = 1;
+/** The completion window of that job, counted from its start. */
+export const BACKUP_JOB_COMPLETION_WINDOW_HOURS = 4;
+/** How long the job may run from its scheduled hour: its start window plus its completion window. */
+export const BACKUP_JOB_HOURS = BACKUP_JOB_START_WINDOW_HOURS + BACKUP_JOB_COMPLETION_WINDOW_HOURS;
 
 /**
  * The first whole hour (UTC, from 01:00 on) at which a daily AWS Backup job of
