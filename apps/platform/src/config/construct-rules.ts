@@ -165,6 +165,25 @@ function databaseField<K extends keyof typeof DATABASE_DEFAULTS, T>(
     });
 }
 
+/**
+ * Both database windows of every stage (defaults for omitted ones), when they are strings, for a rule
+ * on the pair; reported at, and shown as, the window `shownAt`.
+ */
+function databaseWindows(
+  shownAt: 'backupWindow' | 'maintenanceWindow',
+): (c: RuleContext) => Array<RuleSubject<{ backup: string; maintenance: string }>> {
+  return ({ input }) =>
+    stages(input).flatMap(({ at, database }) => {
+      const backup = database.backupWindow ?? DATABASE_DEFAULTS.backupWindow;
+      const maintenance = database.maintenanceWindow ?? DATABASE_DEFAULTS.maintenanceWindow;
+      if (typeof backup !== 'string' || typeof maintenance !== 'string') {
+        return [];
+      }
+      const shown = shownAt === 'backupWindow' ? backup : maintenance;
+      return [{ path: `${at}.database.${shownAt}`, value: { backup, maintenance }, shown }];
+    });
+}
+
 /** Alarm thresholds of every stage (defaults for omitted ones), when they are numbers. */
 function alarmFields(...keys: Array<keyof typeof ALARM_DEFAULTS>): (c: RuleContext) => Array<RuleSubject<number>> {
   return ({ input }) =>
@@ -237,24 +256,8 @@ export const CONFIG_RULE_CHECKS: ReadonlyArray<ConfigRuleCheck<never>> = [
   check(MYSQL_BACKUP_RETENTION_DAYS, 'MysqlDatabase', databaseField('backupRetentionDays', 'number')),
   check(MYSQL_BACKUP_WINDOW, 'MysqlDatabase', databaseField('backupWindow', 'string')),
   check(MYSQL_MAINTENANCE_WINDOW, 'MysqlDatabase', databaseField('maintenanceWindow', 'string')),
-  check(MYSQL_BACKUP_JOB_CLEAR, 'DataStack (DatabaseBackup)', ({ input }) =>
-    stages(input).flatMap(({ at, database }) => {
-      const backup = database.backupWindow ?? DATABASE_DEFAULTS.backupWindow;
-      const maintenance = database.maintenanceWindow ?? DATABASE_DEFAULTS.maintenanceWindow;
-      return typeof backup === 'string' && typeof maintenance === 'string'
-        ? [{ path: `${at}.database.backupWindow`, value: { backup, maintenance }, shown: backup }]
-        : [];
-    }),
-  ),
-  check(MYSQL_WINDOWS_APART, 'MysqlDatabase', ({ input }) =>
-    stages(input).flatMap(({ at, database }) => {
-      const backup = database.backupWindow ?? DATABASE_DEFAULTS.backupWindow;
-      const maintenance = database.maintenanceWindow ?? DATABASE_DEFAULTS.maintenanceWindow;
-      return typeof backup === 'string' && typeof maintenance === 'string'
-        ? [{ path: `${at}.database.maintenanceWindow`, value: { backup, maintenance }, shown: maintenance }]
-        : [];
-    }),
-  ),
+  check(MYSQL_BACKUP_JOB_CLEAR, 'DataStack (DatabaseBackup)', databaseWindows('backupWindow')),
+  check(MYSQL_WINDOWS_APART, 'MysqlDatabase', databaseWindows('maintenanceWindow')),
   check(MYSQL_MAJOR_VERSION, 'MysqlDatabase', ({ input, today }) =>
     stages(input).flatMap(({ at, database }) => {
       const major = database.engineVersion ?? DATABASE_DEFAULTS.engineVersion;

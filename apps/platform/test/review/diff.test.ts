@@ -16,6 +16,7 @@ import {
   renderMarkdown,
   review,
   Review,
+  ReviewSource,
 } from '../../src/review';
 import { PlatformStage } from '../../src/stage';
 import { withoutBuiltinValidation } from '../support/assembly';
@@ -27,6 +28,13 @@ const stageConfig = (config: PlatformConfig) => config.stages.find((s) => s.name
 const REGION = stageConfig(FIXTURE).regions[0];
 const STAGE_REGION = `${STAGE}-${REGION.region}`;
 const BASE_COMMIT = '3f2c1a9d8e7b6a5f4e3d2c1b0a9f8e7d6c5b4a39';
+/** What the reports say they compare: the base commit and the working tree of the fixture config. */
+const SOURCE: ReviewSource = {
+  baseCommit: BASE_COMMIT,
+  baseRef: 'main',
+  head: 'working tree',
+  config: 'test/fixtures/platform.yaml',
+};
 
 const outdirs: string[] = [];
 afterAll(() => outdirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
@@ -213,12 +221,7 @@ describe('the security table', () => {
       /│ \+ │ arn:aws:sqs:eu-west-1:333333333333 +│ Allow +│ sqs:SendMessage +│ AWS:\$\{Data\/ApplicationRole/,
     );
     expect(renderEnv(r)).toContain('; IAM or security-group changes in 1');
-    const md = renderMarkdown(r, {
-      baseCommit: BASE_COMMIT,
-      baseRef: 'main',
-      head: 'working tree',
-      config: 'test/fixtures/platform.yaml',
-    });
+    const md = renderMarkdown(r, SOURCE);
     expect(md).toContain('IAM and security-group changes:');
     expect(md).toContain('sqs:SendMessage');
   });
@@ -303,12 +306,7 @@ test('the Markdown report names the verdict, the counts per stage and every refu
   const head = synthesize(undefined, (stage) => {
     dataBucket(stage).bucketName = 'baseline-prod-data-renamed';
   });
-  const md = renderMarkdown(review(base, head), {
-    baseCommit: BASE_COMMIT,
-    baseRef: 'main',
-    head: 'working tree',
-    config: 'test/fixtures/platform.yaml',
-  });
+  const md = renderMarkdown(review(base, head), SOURCE);
   expect(md).toContain('**REFUSED: 1 change (data loss: 1)**');
   expect(md).toContain('| prod | 1 of 5 | 0 | 0 | 2 | 0 | 0 stack(s) | 1 |');
   expect(md).toMatch(

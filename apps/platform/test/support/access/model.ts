@@ -105,13 +105,7 @@ export class StageRegionModel {
   public principal(id: PrincipalId): ModelPrincipal {
     const role = (tier: Tier | 'recovery', path: string): ModelPrincipal => {
       const stack = this.stackOf(tier);
-      const logicalId = this.logicalIdAt(stack, path);
-      return {
-        id: this.resolver.string(stack, { 'Fn::GetAtt': [logicalId, 'Arn'] }),
-        kind: 'role',
-        account: stack.account,
-        identityPolicies: this.identityPolicies(stack, logicalId),
-      };
+      return this.roleIn(stack, this.logicalIdAt(stack, path));
     };
     const synthetic = (account: string, name: string): ModelPrincipal => ({
       id: `arn:${this.partition}:iam::${account}:role/${name}`,
@@ -150,19 +144,14 @@ export class StageRegionModel {
       case 'validationStepRole': {
         const pipeline = this.a.pipeline;
         const logicalId = this.logicalIdAt(pipeline, `Pipeline/ValidateRole-${this.sr.id}/Resource`);
-        const arn = this.resolver.string(pipeline, { 'Fn::GetAtt': [logicalId, 'Arn'] });
+        const step = this.roleIn(pipeline, logicalId);
         const expected = validationStepRoleNameOf(this.a.config.project.name, this.sr.stage.name, this.region);
-        if (!arn.endsWith(`:role/${expected}`)) {
+        if (!step.id.endsWith(`:role/${expected}`)) {
           throw new Error(
-            `${pipeline.path} ${logicalId}: the step role is ${arn}, expected the fixed name ${expected}`,
+            `${pipeline.path} ${logicalId}: the step role is ${step.id}, expected the fixed name ${expected}`,
           );
         }
-        return {
-          id: arn,
-          kind: 'role',
-          account: pipeline.account,
-          identityPolicies: this.identityPolicies(pipeline, logicalId),
-        };
+        return step;
       }
       case 'anonymous':
         return { id: 'anonymous', kind: 'anonymous', identityPolicies: [] };
@@ -313,13 +302,16 @@ export class StageRegionModel {
 
   /** A role of the pipeline stack (tooling account), with its identity policies. */
   private pipelineRole(path: string): ModelPrincipal {
-    const pipeline = this.a.pipeline;
-    const logicalId = this.logicalIdAt(pipeline, path);
+    return this.roleIn(this.a.pipeline, this.logicalIdAt(this.a.pipeline, path));
+  }
+
+  /** The role `logicalId` of `stack` as a principal: its resolved ARN, account and identity policies. */
+  private roleIn(stack: StackLike, logicalId: string): ModelPrincipal {
     return {
-      id: this.resolver.string(pipeline, { 'Fn::GetAtt': [logicalId, 'Arn'] }),
+      id: this.resolver.string(stack, { 'Fn::GetAtt': [logicalId, 'Arn'] }),
       kind: 'role',
-      account: pipeline.account,
-      identityPolicies: this.identityPolicies(pipeline, logicalId),
+      account: stack.account,
+      identityPolicies: this.identityPolicies(stack, logicalId),
     };
   }
 
