@@ -5,10 +5,9 @@
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { gitIn, WORKSPACE, workspaceRepo } from './support/workspace-repo';
 
-const WORKSPACE = path.resolve(__dirname, '..', '..');
 const LIBRARIES = ['data', 'network', 'observability', 'security'];
 /** The shared helpers package: libraries may depend on it, it depends on nothing of ours. */
 const SHARED = 'rules';
@@ -19,7 +18,7 @@ const ALL = [...PRODUCT, 'tools'].sort();
 let repo: string;
 
 function git(...args: string[]): string {
-  return execFileSync('git', args, { cwd: repo, encoding: 'utf-8' });
+  return gitIn(repo, ...args);
 }
 
 /** Runs the workspace's nx in the copy. */
@@ -55,21 +54,7 @@ function affectedBy(change: () => void): string[] {
 
 beforeAll(() => {
   // GIVEN a git repository holding this workspace's files (tracked and new, not ignored ones)
-  repo = fs.mkdtempSync(path.join(os.tmpdir(), 'nx-affected-'));
-  const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], {
-    cwd: WORKSPACE,
-    encoding: 'utf-8',
-  })
-    .split('\0')
-    .filter((f) => f && fs.existsSync(path.join(WORKSPACE, f)));
-  for (const file of files) {
-    fs.mkdirSync(path.dirname(path.join(repo, file)), { recursive: true });
-    fs.copyFileSync(path.join(WORKSPACE, file), path.join(repo, file));
-  }
-  fs.symlinkSync(path.join(WORKSPACE, 'node_modules'), path.join(repo, 'node_modules'), 'dir');
-  git('init', '-q', '-b', 'main');
-  git('-c', 'user.name=test', '-c', 'user.email=test@example.com', 'add', '-A');
-  git('-c', 'user.name=test', '-c', 'user.email=test@example.com', 'commit', '-qm', 'workspace');
+  repo = workspaceRepo('nx-affected');
 }, 60_000);
 
 afterAll(() => {

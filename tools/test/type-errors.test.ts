@@ -6,22 +6,13 @@
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { synthBuildCommands } from '../../apps/platform/src/pipeline/private/synth-commands';
+import { WORKSPACE, workspaceRepo } from './support/workspace-repo';
 
-const WORKSPACE = path.resolve(__dirname, '..', '..');
 const TYPE_ERROR = "\nexport const plantedTypeError: number = 'not a number';\n";
 
 let repo: string;
-
-function git(...args: string[]): void {
-  const r = spawnSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.com', ...args], {
-    cwd: repo,
-    encoding: 'utf-8',
-  });
-  if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
-}
 
 /** Runs the workspace's nx in the copy, without its cache; returns the exit code and the output. */
 function nx(...args: string[]): { code: number | null; output: string } {
@@ -48,21 +39,7 @@ function typecheckAffectedWithErrorIn(file: string): { code: number | null; outp
 
 beforeAll(() => {
   // GIVEN a git repository holding this workspace's files (tracked and new, not ignored ones)
-  repo = fs.mkdtempSync(path.join(os.tmpdir(), 'type-errors-'));
-  const files = spawnSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], {
-    cwd: WORKSPACE,
-    encoding: 'utf-8',
-  })
-    .stdout.split('\0')
-    .filter((f) => f && fs.existsSync(path.join(WORKSPACE, f)));
-  for (const file of files) {
-    fs.mkdirSync(path.dirname(path.join(repo, file)), { recursive: true });
-    fs.copyFileSync(path.join(WORKSPACE, file), path.join(repo, file));
-  }
-  fs.symlinkSync(path.join(WORKSPACE, 'node_modules'), path.join(repo, 'node_modules'), 'dir');
-  git('init', '-q', '-b', 'main');
-  git('add', '-A');
-  git('commit', '-qm', 'workspace');
+  repo = workspaceRepo('type-errors');
 }, 60_000);
 
 afterAll(() => {
