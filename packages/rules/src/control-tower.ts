@@ -48,11 +48,12 @@ export interface ControlTowerValidatePluginProps {
   readonly disabledControls?: string[];
 
   /**
-   * Worker threads that validate the templates, each with its own engine, set up while the app is
-   * built. One costs no more CPU than validating on the main thread; each more one costs another
-   * engine set-up (1.5 to 2 s of CPU) and shares the templates, which pays when a core is free for it
-   * (a synth on its own), not when every core is busy (test runners). The first plugin of a process
-   * decides. `PLATFORM_VALIDATE_WORKER=false`, or 0: the main thread.
+   * Worker threads that validate the templates, each with its own engine (in a process of its own,
+   * see validate-engine.cjs), set up while the app is built. One costs less CPU than validating on the
+   * main thread; each more one costs another engine set-up (about 1 s of CPU) and shares the
+   * templates, which pays when a core is free for it, not on two cores (two engines there: 10.3 s a
+   * synth against 7.5 s with one, measured) nor when every core is busy (test runners). The first
+   * plugin of a process decides. `PLATFORM_VALIDATE_WORKER=false`, or 0: the main thread.
    * @default 1
    */
   readonly validationThreads?: number;
@@ -97,10 +98,11 @@ export function controlTowerControls(): ControlTowerControl[] {
  * Guard rule names of the controls (`s3_bucket_logging_enabled_check`). Each control's finding reads
  * `[CT.S3.PR.2] <title>`, once per resource, with the control's fix.
  *
- * The engine behind it (WebAssembly) costs 1.5 to 2 s to set up, every time, whatever its rules. So it
- * is set up once per process, in a worker thread started when the plugin is created (for the resource
+ * The engine behind it (WebAssembly) costs 1 to 2 s to set up, every time, whatever its rules. So it
+ * is set up once per process, by a worker thread started when the plugin is created (for the resource
  * types of the last synth in this checkout), while the main thread builds the app; every plugin of the
- * process validates with it. Without a worker (`PLATFORM_VALIDATE_WORKER=false`, or no hint yet) the
+ * process validates with it. The worker runs the engine in a child process with V8's
+ * `--single-threaded`, which halves its set-up (validate-engine.cjs says why). Without a worker (`PLATFORM_VALIDATE_WORKER=false`, or no hint yet) the
  * engine is set up in validate(), once per set of controls, on the main thread.
  */
 export class ControlTowerValidatePlugin extends CloudFormationValidatePlugin {
@@ -182,7 +184,7 @@ function guardRulesOf(controls: readonly GuardControl[]): Array<{ name: string; 
 }
 
 // ---------------------------------------------------------------------------------------------
-// The engine in a worker thread (validate-worker.cjs): set up while the app is built.
+// The engine behind a worker thread (validate-worker.cjs, validate-engine.cjs): set up while the app is built.
 
 /** Turns the worker off (`PLATFORM_VALIDATE_WORKER=false`): the engine is then set up in validate(). */
 export const VALIDATE_WORKER_ENV = 'PLATFORM_VALIDATE_WORKER';
@@ -272,7 +274,9 @@ function validateInWorkers(
       | undefined;
     port.close();
     if (!reply || reply.error !== undefined) {
-      throw new Error(`CloudFormation validation failed in its worker thread:\n${reply?.error ?? 'no reply'}`);
+      throw new Error(
+        `CloudFormation validation failed in its worker thread or engine process:\n${reply?.error ?? 'no reply'}`,
+      );
     }
     for (const r of reply.reports) {
       byTemplate.set(r.templatePath, r.violations);

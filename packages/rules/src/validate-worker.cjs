@@ -1,14 +1,14 @@
 // @ts-check
 /**
- * The CloudFormation validation engine of ControlTowerValidatePlugin, in a worker thread.
+ * The thread between ControlTowerValidatePlugin and its validation engine.
  *
- * Setting the engine up (WebAssembly, the bundled resource schemas, the rules) takes 1.5 to 2 s, about
- * as long as loading the app's modules and building its construct tree. Started when the plugin is
- * created, with the rules of the resource types the last synth of this checkout had, the worker sets
- * its engine up while the main thread builds the app; by the time the templates exist the engine is
- * ready. The plugin then hands the templates over and waits for the report (the CDK calls plugins
- * synchronously): the same CloudFormationValidatePlugin of aws-cdk-lib, the same rules, the same
- * report, one thread later.
+ * Setting the engine up takes about a second, as long as loading the app's modules and building its
+ * construct tree. Started when the plugin is created, with the rules of the resource types the last
+ * synth of this checkout had, this worker starts the engine's process (validate-engine.cjs, which
+ * says why it is a process of its own) and has it set its engine up while the main thread builds the
+ * app; by the time the templates exist the engine is ready. The plugin then hands the templates over
+ * and waits for the report (the CDK calls plugins synchronously, so the main thread blocks, and this
+ * thread, whose event loop still runs, carries the request to the process and the reply back).
  *
  * Messages: { guardRules, resourceTypes, stackTemplates, signal, port }. The reply goes to `port`
  * ({ reports: [{ templatePath, violations }] }, one per template, or { error }), then `signal[0]` is
@@ -17,59 +17,59 @@
  * Plain CommonJS: it runs as a worker from the sources and from a build alike, with no compiler.
  */
 'use strict';
+const path = require('node:path');
+const { fork } = require('node:child_process');
 const { parentPort, workerData } = require('node:worker_threads');
-const { CloudFormationValidatePlugin } = require('aws-cdk-lib');
 
-/** @type {{ key: string, types: Set<string>, plugin: any } | undefined} */
-let current;
+/** What the engine's process runs with (see validate-engine.cjs). */
+const ENGINE_EXEC_ARGV = ['--single-threaded'];
 
-/** Names of the Guard rules, as the key of an engine. */
-const keyOf = (/** @type {Array<{ name: string }>} */ guardRules) =>
-  guardRules
-    .map((r) => r.name)
-    .sort()
-    .join(',');
-
-/**
- * The plugin for these rules and resource types: the one set up before, when it has every Guard
- * rule asked for and was set up for every resource type (extra rules find nothing where their
- * resource types do not occur), else a new one.
- */
-function pluginFor(/** @type {Array<{ name: string, content: string }>} */ guardRules, /** @type {string[]} */ types) {
-  const wanted = keyOf(guardRules);
-  const covers =
-    current !== undefined &&
-    guardRules.every((r) => current.key.split(',').includes(r.name)) &&
-    types.every((t) => current.types.has(t));
-  if (!covers) {
-    const plugin = new CloudFormationValidatePlugin({ guardRules });
-    // aws-cdk-lib sets its engine up on the first validate(), for the templates' resource types; it
-    // keeps it while later templates' types are a subset. Set up now, for these types.
-    plugin.initializeEngine(new Set(types));
-    current = { key: wanted, types: new Set(types), plugin };
-  }
-  return /** @type {NonNullable<typeof current>} */ (current).plugin;
-}
-
+const engine = fork(path.join(__dirname, 'validate-engine.cjs'), [], {
+  // Not the synth's own flags (its source loader): the engine is plain CommonJS.
+  execArgv: ENGINE_EXEC_ARGV,
+  stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  serialization: 'advanced',
+});
 if (workerData?.prepare) {
-  pluginFor(workerData.prepare.guardRules, workerData.prepare.resourceTypes);
+  engine.send({ prepare: workerData.prepare });
 }
+
+/** @type {Map<number, { signal: Int32Array, port: import('node:worker_threads').MessagePort }>} */
+const pending = new Map();
+let nextId = 0;
+
+function reply(/** @type {number} */ id, /** @type {unknown} */ message) {
+  const request = pending.get(id);
+  if (!request) {
+    return;
+  }
+  pending.delete(id);
+  request.port.postMessage(message);
+  request.port.close();
+  Atomics.store(request.signal, 0, 1);
+  Atomics.notify(request.signal, 0);
+}
+
+engine.on('message', (/** @type {any} */ message) => reply(message.id, message));
+// A process that could not start or that died answers every request it had with an error, and the
+// ones after it at once: the plugin then fails the synth with that error rather than wait forever.
+let gone = '';
+const fail = (/** @type {string} */ why) => {
+  gone = `the validation engine's process ${why}`;
+  for (const id of [...pending.keys()]) {
+    reply(id, { error: gone });
+  }
+};
+engine.on('error', (e) => fail(`failed: ${e.stack ?? e.message}`));
+engine.on('exit', (code, signal) => fail(`exited (${signal ?? `code ${code}`})`));
 
 parentPort?.on('message', (message) => {
   const { guardRules, resourceTypes, stackTemplates, signal, port } = message;
-  try {
-    // One report per template: the main thread merges them in template order, as one plugin would.
-    const plugin = pluginFor(guardRules, resourceTypes);
-    const reports = stackTemplates.map((/** @type {{ templatePath: string }} */ t) => ({
-      templatePath: t.templatePath,
-      violations: plugin.validate({ stackTemplates: [t] }).violations,
-    }));
-    port.postMessage({ reports });
-  } catch (e) {
-    port.postMessage({ error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
-  } finally {
-    port.close();
-    Atomics.store(signal, 0, 1);
-    Atomics.notify(signal, 0);
+  const id = nextId++;
+  pending.set(id, { signal, port });
+  if (gone) {
+    reply(id, { error: gone });
+  } else {
+    engine.send({ id, guardRules, resourceTypes, stackTemplates });
   }
 });

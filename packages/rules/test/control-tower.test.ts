@@ -1,7 +1,7 @@
 /**
- * ControlTowerValidatePlugin sets its engines up in worker threads while the app is built. The workers
- * must change when the report is made, never what it says: the same findings, on the same resources,
- * as the engine on the main thread.
+ * ControlTowerValidatePlugin sets its engines up, behind worker threads, in a process of their own while
+ * the app is built. That must change when the report is made, never what it says: the same findings,
+ * on the same resources, as the engine on the main thread.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -17,11 +17,11 @@ import {
 } from '../src';
 
 /** A Stage with three stacks that break Control Tower controls. */
-function synthesize(validationThreads?: number): unknown {
+function synthesize(validationThreads?: number, disabledControls?: string[]): unknown {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'ct-worker-'));
   try {
     const app = new App({ outdir, context: { '@aws-cdk/core:validateAgainstDefaultRules': true } });
-    Validations.of(app).addPlugins(new ControlTowerValidatePlugin({ validationThreads }));
+    Validations.of(app).addPlugins(new ControlTowerValidatePlugin({ validationThreads, disabledControls }));
     const stage = new Stage(app, 'Dev', { env: { account: '123456789012', region: 'eu-west-1' } });
     new s3.Bucket(new Stack(stage, 'Data'), 'Plain');
     new sns.Topic(new Stack(stage, 'Alarms'), 'Plain');
@@ -37,7 +37,7 @@ function synthesize(validationThreads?: number): unknown {
   }
 }
 
-describe('the engine in a worker thread', () => {
+describe('the engine behind a worker thread', () => {
   const before = process.env[VALIDATE_WORKER_ENV];
   // The CDK prints every finding; the assertions read the report.
   beforeEach(() => jest.spyOn(console, 'error').mockImplementation(() => undefined));
@@ -61,6 +61,22 @@ describe('the engine in a worker thread', () => {
     expect(JSON.stringify(inWorker)).toContain('CT.S3.PR');
     expect(inWorker).toEqual(inThread);
     expect((inThread as unknown[]).length).toBeGreaterThan(3);
+  });
+
+  test('a control one plugin turns off is not reported by the engine an earlier plugin set up', () => {
+    // GIVEN an app validated with every control, then the same app with CT.S3.PR.2 (bucket logging,
+    // which its plain buckets break) turned off, in one process: the engine of the first plugin has
+    // the control's rule, the second plugin does not want it
+    delete process.env[VALIDATE_WORKER_ENV];
+    const all = JSON.stringify(synthesize(1));
+    const counted = validationsInWorker();
+    const without = JSON.stringify(synthesize(1, ['CT.S3.PR.2']));
+    // THEN the second report has no finding of that control's rule, under its control id or raw
+    expect(validationsInWorker()).toBe(counted + 1);
+    expect(all).toContain('s3_bucket_logging_enabled_check');
+    expect(without).not.toContain('s3_bucket_logging_enabled_check');
+    expect(without).not.toContain('CT.S3.PR.2]');
+    expect(without).toContain('CT.S3.PR.');
   });
 });
 
