@@ -90,7 +90,10 @@ export const BACKUP_JOB_HOURS = BACKUP_JOB_START_WINDOW_HOURS + BACKUP_JOB_COMPL
  * The first whole hour (UTC, from 01:00 on) at which a daily AWS Backup job of
  * {@link BACKUP_JOB_HOURS} starts and ends clear of the instance's daily backup window and weekly
  * maintenance window, so that the two backups do not run at once and maintenance does not interrupt
- * the job; undefined when no hour is clear, or when a window is malformed (the window rules report
+ * the job. That is stricter than what AWS documents as the cause of failed jobs, a job scheduled
+ * during or in the hour before either window (AWS Backup Developer Guide, "AWS Backup metrics with
+ * Amazon CloudWatch", NumberOfBackupJobsFailed: https://docs.aws.amazon.com/aws-backup/latest/devguide/cloudwatch.html),
+ * which a test checks over a grid of window pairs; undefined when no hour is clear, or when a window is malformed (the window rules report
  * that).
  */
 export function backupJobHourClearOf(backupWindow: string, maintenanceWindow: string): number | undefined {

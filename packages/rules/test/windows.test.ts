@@ -89,6 +89,61 @@ describe('backupJobHourClearOf', () => {
     expect(MYSQL_BACKUP_JOB_CLEAR.check({ backup: '03:00-04:00', maintenance: 'sun:04:30-sun:05:30' })).toBeUndefined();
   });
 
+  test('never schedules the job during, or in the hour before, either window of the database', () => {
+    // AWS Backup Developer Guide, "AWS Backup metrics with Amazon CloudWatch", NumberOfBackupJobsFailed:
+    // "Often caused by scheduling a backup job during or 1 hour before a database resource ...
+    // maintenance window or automated backup window". Every daily backup window at half-hour steps
+    // and lengths of 30 min to 3 h, beside Sunday and Wednesday maintenance windows at 2-hour steps.
+    const minute = (hhmm: number) =>
+      `${String(Math.floor(hhmm / 60) % 24).padStart(2, '0')}:${String(hhmm % 60).padStart(2, '0')}`;
+    let placed = 0;
+    for (let start = 0; start < 24 * 60; start += 30) {
+      for (const length of [30, 60, 180]) {
+        for (const day of ['sun', 'wed']) {
+          for (let m = 0; m < 24 * 60; m += 120) {
+            const backup = `${minute(start)}-${minute(start + length)}`;
+            const maintenance = `${day}:${minute(m)}-${day}:${minute(m + 30)}`;
+            const hour = backupJobHourClearOf(backup, maintenance);
+            if (hour === undefined) {
+              continue;
+            }
+            placed++;
+            // The scheduled start, on each day of the week, against each window and the hour before it
+            for (let d = 0; d < 7; d++) {
+              const job = (d * 24 + hour) * 60;
+              const before = (w: Window) => ({ start: w.start - 60, end: w.end });
+              const dailyWindow = daily(backup);
+              const weeklyWindow = weekly(maintenance);
+              const inDaily = [-1, 0, 1].some((k) => {
+                const w = before({
+                  start: dailyWindow.start + (d + k) * 24 * 60,
+                  end: dailyWindow.end + (d + k) * 24 * 60,
+                });
+                return w.start <= job && job < w.end;
+              });
+              const inWeekly = [-1, 0, 1].some((k) => {
+                const w = before({
+                  start: weeklyWindow.start + k * 7 * 24 * 60,
+                  end: weeklyWindow.end + k * 7 * 24 * 60,
+                });
+                return w.start <= job && job < w.end;
+              });
+              expect({ backup, maintenance, hour, day: d, inDaily, inWeekly }).toEqual({
+                backup,
+                maintenance,
+                hour,
+                day: d,
+                inDaily: false,
+                inWeekly: false,
+              });
+            }
+          }
+        }
+      }
+    }
+    expect(placed).toBeGreaterThan(1000);
+  });
+
   test('malformed windows are left to the window rules', () => {
     expect(backupJobHourClearOf('3-4', 'sun:04:30-sun:05:30')).toBeUndefined();
     expect(MYSQL_BACKUP_JOB_CLEAR.check({ backup: '3-4', maintenance: 'sun:04:30-sun:05:30' })).toBeUndefined();

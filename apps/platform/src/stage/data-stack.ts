@@ -182,8 +182,11 @@ export class DataStack extends Stack {
 /**
  * The hour (UTC) of the daily AWS Backup job: the first from 01:00 on at which it can start (one-hour
  * start window) and run for four hours without meeting the instance's own backup window or its
- * maintenance window. RDS runs one backup of an instance at a time, and maintenance can restart it, so
- * the job is placed clear of both. The config loader checks the same rule (MYSQL_BACKUP_JOB_CLEAR) on
+ * maintenance window. AWS documents that backup jobs scheduled during, or in the hour before, a
+ * database's maintenance window or automated backup window often fail (AWS Backup Developer Guide,
+ * "AWS Backup metrics with Amazon CloudWatch", NumberOfBackupJobsFailed:
+ * https://docs.aws.amazon.com/aws-backup/latest/devguide/cloudwatch.html); a job clear of both for its
+ * whole five hours starts at least five hours before either. The config loader checks the same rule (MYSQL_BACKUP_JOB_CLEAR) on
  * the config's windows, with every other problem; here it guards other callers.
  */
 function backupJobHour(scope: Construct, backupWindow: string, maintenanceWindow: string): number {
