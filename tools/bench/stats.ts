@@ -57,6 +57,8 @@ export interface Summary {
   readonly maxPeak?: number;
   /** Median peak of the summed RSS of the process tree (bytes), if every run has one. */
   readonly treePeak?: number;
+  /** Largest peak of the summed RSS of the process tree over the runs (bytes), if every run has one. */
+  readonly maxTreePeak?: number;
 }
 
 export function summarize(samples: readonly Sample[]): Summary {
@@ -73,5 +75,6 @@ export function summarize(samples: readonly Sample[]): Summary {
     peak: all(peaks) ? median(peaks) : undefined,
     maxPeak: all(peaks) ? Math.max(...peaks) : undefined,
     treePeak: all(treePeaks) ? median(treePeaks) : undefined,
+    maxTreePeak: all(treePeaks) ? Math.max(...treePeaks) : undefined,
   };
 }

@@ -106,12 +106,16 @@ export function targetRows(r: TargetInputs): TargetRow[] {
     measured: `${times(scaled.ratio)} (${sec(scaled.last.wall)} vs ${sec(scaled.first.wall)})`,
     met: scaled.ratio <= TARGETS.scaleRatio,
   });
+  // The whole synth's memory: its own process and the validation engine's (a child process since
+  // 3999850), whichever measure is larger (the tree is sampled, the process peak is exact).
+  const peaks = [scaled.last.maxPeak, scaled.last.maxTreePeak].filter((p): p is number => p !== undefined);
+  const rss = peaks.length > 0 ? Math.max(...peaks) : undefined;
   rows.push({
     id: 'scale-rss',
     what: `Peak RSS at ${scaled.last.n} regions per stage`,
     target: `< ${gib(TARGETS.scalePeakRss)}`,
-    measured: gib(scaled.last.maxPeak),
-    met: scaled.last.maxPeak === undefined ? undefined : scaled.last.maxPeak < TARGETS.scalePeakRss,
+    measured: gib(rss),
+    met: rss === undefined ? undefined : rss < TARGETS.scalePeakRss,
   });
 
   const edit = r.editSynth;

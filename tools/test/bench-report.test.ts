@@ -34,12 +34,12 @@ const nxRun = (wall: number, tasks: NxTask[], code = 0): NxRun => ({
 
 const nxVariant = (runs: NxRun[]): NxVariant => ({ ...summarize(runs), command: 'npm run synth', nxRuns: runs });
 
-function scaleRows(walls: number[]): ScaleRow[] {
+function scaleRows(walls: number[], treePeak?: (n: number) => number): ScaleRow[] {
   return [1, 2, 4, 8].map((n, i) => ({
     n,
     stageRegions: 2 * n,
     templates: 9 * n,
-    ...summarize([{ wall: walls[i], peak: (480 + 10 * n) * MiB }]),
+    ...summarize([{ wall: walls[i], peak: (480 + 10 * n) * MiB, treePeak: treePeak?.(n) }]),
   }));
 }
 
@@ -150,6 +150,23 @@ describe('targets', () => {
     expect(rows['tests-library']).toMatchObject({ measured: '1.98 synths (7.90 s)' });
     expect(rows.review).toMatchObject({ target: '< 3.00 synths', measured: '2.75 synths (11.0 s)' });
     expect(rows.baseline).toBeUndefined();
+  });
+
+  test('the memory target counts the whole process tree, the validation engine process included', () => {
+    // GIVEN a synth whose own process peaks at 560 MiB and whose tree (app + engine process) at 1.6 GiB
+    const rows = byId(
+      targetRows(
+        results((r) => {
+          r.scaled = scaleResult(
+            scaleRows([4, 4.5, 5.5, 7.5], (n) => (1200 + 50 * n) * MiB),
+            2,
+            'node lib/main.js --context config=<file>',
+          );
+        }),
+      ),
+    );
+    // THEN the target reads the tree, and is not met
+    expect(rows['scale-rss']).toMatchObject({ measured: '1.56 GiB', met: false });
   });
 
   test('limits: ≤ includes the limit, < does not', () => {

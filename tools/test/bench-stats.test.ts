@@ -83,6 +83,7 @@ describe('summarize', () => {
       peak: 400,
       maxPeak: 500,
       treePeak: 410,
+      maxTreePeak: 520,
     });
   });
 
@@ -91,6 +92,7 @@ describe('summarize', () => {
     expect(s.peak).toBeUndefined();
     expect(s.maxPeak).toBeUndefined();
     expect(s.treePeak).toBeUndefined();
+    expect(s.maxTreePeak).toBeUndefined();
     expect(s.wall).toBe(1.5);
   });
 });
