@@ -102,8 +102,10 @@ export function controlTowerControls(): ControlTowerControl[] {
  * is set up once per process, by a worker thread started when the plugin is created (for the resource
  * types of the last synth in this checkout), while the main thread builds the app; every plugin of the
  * process validates with it. The worker runs the engine in a child process with V8's
- * `--single-threaded`, which halves its set-up (validate-engine.cjs says why). Without a worker (`PLATFORM_VALIDATE_WORKER=false`, or no hint yet) the
- * engine is set up in validate(), once per set of controls, on the main thread.
+ * `--single-threaded`, which halves its set-up (validate-engine.cjs says why); with no hint yet, that
+ * process sets its engine up when the templates arrive. Without a worker
+ * (`PLATFORM_VALIDATE_WORKER=false`) the engine is set up in validate(), once per set of controls, on
+ * the main thread.
  */
 export class ControlTowerValidatePlugin extends CloudFormationValidatePlugin {
   private readonly controls: ControlTowerControl[];
@@ -184,7 +186,8 @@ function guardRulesOf(controls: readonly GuardControl[]): Array<{ name: string; 
 }
 
 // ---------------------------------------------------------------------------------------------
-// The engine behind a worker thread (validate-worker.cjs, validate-engine.cjs): set up while the app is built.
+// The engine behind a worker thread (validate-worker.cjs, validate-engine.cjs), set up while the app
+// is built.
 
 /** Turns the worker off (`PLATFORM_VALIDATE_WORKER=false`): the engine is then set up in validate(). */
 export const VALIDATE_WORKER_ENV = 'PLATFORM_VALIDATE_WORKER';
