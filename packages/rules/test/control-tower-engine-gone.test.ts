@@ -62,8 +62,13 @@ onLinux(
     const engine = newestEngineProcess();
     expect(engine).toBeDefined();
     process.kill(engine as number, 'SIGKILL');
-    // (the worker thread learns of the exit on its own event loop)
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // The worker thread learns of the exit on its own event loop once it has reaped the process: wait
+    // until the process is gone from /proc (reaped), then a little longer for the event.
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    for (let waited = 0; fs.existsSync(`/proc/${engine}`) && waited < 20_000; waited += 50) {
+      await sleep(50);
+    }
+    await sleep(300);
     // WHEN the next app is synthesized
     const error = synthesize();
     // THEN the synth fails with the engine's fate in its message
