@@ -92,9 +92,10 @@ export const BACKUP_JOB_HOURS = BACKUP_JOB_START_WINDOW_HOURS + BACKUP_JOB_COMPL
  * maintenance window, so that the two backups do not run at once and maintenance does not interrupt
  * the job. That is stricter than what AWS documents as the cause of failed jobs, a job scheduled
  * during or in the hour before either window (AWS Backup Developer Guide, "AWS Backup metrics with
- * Amazon CloudWatch", NumberOfBackupJobsFailed: https://docs.aws.amazon.com/aws-backup/latest/devguide/cloudwatch.html),
- * which a test checks over a grid of window pairs; undefined when no hour is clear, or when a window is malformed (the window rules report
- * that).
+ * Amazon CloudWatch", NumberOfBackupJobsFailed:
+ * https://docs.aws.amazon.com/aws-backup/latest/devguide/cloudwatch.html), which a test checks over a
+ * grid of window pairs. Undefined when no hour is clear, or when a window is malformed (the window
+ * rules report that).
  */
 export function backupJobHourClearOf(backupWindow: string, maintenanceWindow: string): number | undefined {
   const daily = parseDailyWindow(backupWindow);

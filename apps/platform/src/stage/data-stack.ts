@@ -186,8 +186,9 @@ export class DataStack extends Stack {
  * database's maintenance window or automated backup window often fail (AWS Backup Developer Guide,
  * "AWS Backup metrics with Amazon CloudWatch", NumberOfBackupJobsFailed:
  * https://docs.aws.amazon.com/aws-backup/latest/devguide/cloudwatch.html); a job clear of both for its
- * whole five hours starts at least five hours before either. The config loader checks the same rule (MYSQL_BACKUP_JOB_CLEAR) on
- * the config's windows, with every other problem; here it guards other callers.
+ * whole five hours is never scheduled in the five hours before either. The config loader checks the
+ * same rule (MYSQL_BACKUP_JOB_CLEAR) on the config's windows, with every other problem; here it guards
+ * other callers.
  */
 function backupJobHour(scope: Construct, backupWindow: string, maintenanceWindow: string): number {
   const windows = { backup: backupWindow, maintenance: maintenanceWindow };
