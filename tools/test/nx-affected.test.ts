@@ -3,7 +3,7 @@
  * throwaway git repository copied from this workspace, a change in one place must make exactly
  * the expected projects affected.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { gitIn, WORKSPACE, workspaceRepo } from './support/workspace-repo';
@@ -21,9 +21,11 @@ function git(...args: string[]): string {
   return gitIn(repo, ...args);
 }
 
+const NX_BIN = path.join(WORKSPACE, 'node_modules', 'nx', 'dist', 'bin', 'nx.js');
+
 /** Runs the workspace's nx in the copy. */
 function nx(...args: string[]): string {
-  return execFileSync(process.execPath, [path.join(WORKSPACE, 'node_modules', 'nx', 'dist', 'bin', 'nx.js'), ...args], {
+  return execFileSync(process.execPath, [NX_BIN, ...args], {
     cwd: repo,
     encoding: 'utf-8',
     env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_SKIP_NX_CACHE: 'true' },
@@ -80,6 +82,24 @@ test('the app depends on every library and the shared helpers; a library on the 
   expect(deps(SHARED)).toEqual([]);
   expect(deps('tools')).toEqual([]);
 });
+
+test('Nx reads the workspace .env and loads its project-graph plugins in its own process, starting no plugin worker', () => {
+  // GIVEN the environment of a shell that has not set NX_ISOLATE_PLUGINS (the Nx running this test
+  // has loaded the workspace .env into it)
+  const env = { ...process.env };
+  delete env.NX_ISOLATE_PLUGINS;
+  // WHEN Nx computes the project graph, logging the time of each step
+  const run = spawnSync(process.execPath, [NX_BIN, 'show', 'projects', '--json'], {
+    cwd: repo,
+    encoding: 'utf-8',
+    env: { ...env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_PERF_LOGGING: 'true' },
+  });
+  // THEN it loaded its plugins (the projects are all there) without starting a worker for any
+  expect(run.status).toBe(0);
+  const log = `${run.stdout}${run.stderr}`;
+  expect(log).toContain('loadDefaultNxPlugins');
+  expect(log).not.toMatch(/start-plugin-worker/);
+}, 30_000);
 
 test('nothing is affected without a change', () => {
   expect(affected()).toEqual([]);
