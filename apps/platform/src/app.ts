@@ -72,14 +72,20 @@ export function buildPlatformApp(props: PlatformAppProps): PlatformApp {
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new NIST80053R5Checks(app));
   // The CDK's CloudFormation validation with AWS Control Tower's proactive controls, in place of the
-  // built-in instance; off with it (CDK_VALIDATION=false), for tests about something else.
-  if (process.env.CDK_VALIDATION !== 'false') {
-    Validations.of(app).addPlugins(new ControlTowerValidatePlugin({ validationThreads: props.validationThreads }));
+  // built-in instance; off with it (CDK_VALIDATION=false), for tests about something else. Each
+  // stage's templates go to its engine as soon as CDK Pipelines has synthesized the stage.
+  const controlTower =
+    process.env.CDK_VALIDATION !== 'false'
+      ? new ControlTowerValidatePlugin({ validationThreads: props.validationThreads })
+      : undefined;
+  if (controlTower) {
+    Validations.of(app).addPlugins(controlTower);
   }
 
   const stages: PlatformStage[] = [];
   const pipeline = new PipelineStack(app, 'Pipeline', {
     config: props.config,
+    onStageSynthesized: controlTower && ((assembly) => controlTower.validateAhead(assembly)),
     stageFactory: (scope, stage, region) => {
       const platformStage = new PlatformStage(scope, { config: props.config, stage, region });
       props.extendStage?.(platformStage);

@@ -27,6 +27,7 @@ import {
   Validations,
   aws_kms as kms,
 } from 'aws-cdk-lib';
+import * as cxapi from 'aws-cdk-lib/cx-api';
 import { IConstruct } from 'constructs';
 
 /** One control: its id (CT.S3.PR.4), Guard rule file, the resource types it evaluates, title, fix. */
@@ -121,8 +122,28 @@ export class ControlTowerValidatePlugin extends CloudFormationValidatePlugin {
     });
   }
 
+  /**
+   * Starts validating a stage's templates now, in a worker's engine, ahead of this plugin's
+   * validate(): CDK Pipelines synthesizes each stage when it is added to the pipeline (PipelineStack
+   * calls this with the stage's assembly then), and the engine validates its templates while the main
+   * thread builds the rest of the app. validate() then uses a template's early report only when the
+   * template is byte for byte what was validated, for the same stack, account and region, by the very
+   * engine it validates with (validate-engine.cjs); it validates every other template itself. Nothing
+   * is validated early without a worker, or by an engine not set up yet or not for the stage's
+   * resource types: validate() then does all the work, as before.
+   */
+  public validateAhead(assembly: cxapi.CloudAssembly): void {
+    if (workers.length === 0 || process.env[VALIDATE_WORKER_ENV] === 'false') {
+      return;
+    }
+    const templates = assembly.stacksRecursively.map(stackTemplateOf);
+    if (templates.length > 0) {
+      sendAhead(templates, resourceTypesOf(templates));
+    }
+  }
+
   public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
-    const types = resourceTypesOf(context);
+    const types = resourceTypesOf(context.stackTemplates);
     const wanted = this.wantedControls(types);
     const report = validateInWorkers(context, guardRulesOf(wanted), types) ?? sharedEngine(wanted).validate(context);
     writeTypesHint(types);
@@ -149,9 +170,9 @@ interface GuardControl {
 }
 
 /** The resource types of the templates, as the CDK's plugin collects them. */
-function resourceTypesOf(context: IPolicyValidationContext): Set<string> {
+function resourceTypesOf(templates: readonly StackTemplate[]): Set<string> {
   const types = new Set<string>();
-  for (const s of context.stackTemplates) {
+  for (const s of templates) {
     const template = JSON.parse(fs.readFileSync(s.templatePath, 'utf-8')) as {
       Resources?: Record<string, { Type?: unknown }>;
     };
@@ -221,8 +242,9 @@ function startWorkers(
   const workerData = { prepare: prepare() };
   for (let i = 0; i < threads; i++) {
     const worker = new Worker(file, { workerData });
-    // An idle worker must not keep the process alive, and a failed one leaves the work to the others
-    // (or, with none left, to this thread).
+    worker.on('message', (m: { validatedAhead?: number }) => (validatedAheadCount += m.validatedAhead ?? 0));
+    // An idle worker must not keep the process alive (unref after the 'message' listener, which refs
+    // the worker's port), and a failed one leaves the work to the others (or, with none, to this thread).
     worker.unref();
     worker.on('error', () => (workers = workers.filter((w) => w !== worker)));
     workers.push(worker);
@@ -234,6 +256,50 @@ type StackTemplate = Pick<
   IPolicyValidationContext['stackTemplates'][number],
   'stackConstructPath' | 'templatePath' | 'accountId' | 'region'
 >;
+
+/**
+ * A stack of an assembly as the CDK puts it in a validation context (aws-cdk-lib 2.276,
+ * synthesis-validation.js, invokeSinglePlugin): an unknown account or region is left out.
+ */
+function stackTemplateOf(s: cxapi.CloudFormationStackArtifact): StackTemplate {
+  return {
+    stackConstructPath: s.hierarchicalId,
+    templatePath: s.templateFullPath,
+    accountId: s.environment.account !== cxapi.UNKNOWN_ACCOUNT ? s.environment.account : undefined,
+    region: s.environment.region !== cxapi.UNKNOWN_REGION ? s.environment.region : undefined,
+  };
+}
+
+/** Templates sent ahead (validateAhead), by path: the worker whose engine has their early reports. */
+const aheadIn = new Map<string, number>();
+let earlyReportsUsed = 0;
+let validatedAheadCount = 0;
+
+/** How many templates' reports of this process came from early validation (for tests). */
+export function earlyReports(): number {
+  return earlyReportsUsed;
+}
+
+/**
+ * How many templates the engines have validated ahead and kept a report of, as this thread has heard
+ * so far (the news comes on its event loop: for tests, which wait for it).
+ */
+export function templatesValidatedAhead(): number {
+  return validatedAheadCount;
+}
+
+/** Sends templates ahead to the worker that has the fewest bytes of them so far. */
+function sendAhead(templates: readonly StackTemplate[], types: ReadonlySet<string>): void {
+  const bytes = workers.map(() => 0);
+  for (const [templatePath, i] of aheadIn) {
+    bytes[i] += fs.statSync(templatePath, { throwIfNoEntry: false })?.size ?? 0;
+  }
+  const i = bytes.indexOf(Math.min(...bytes));
+  for (const t of templates) {
+    aheadIn.set(t.templatePath, i);
+  }
+  workers[i].postMessage({ ahead: true, resourceTypes: [...types], stackTemplates: templates });
+}
 
 /**
  * The report of the CDK's CloudFormationValidatePlugin with these Guard rules, computed in the
@@ -259,20 +325,25 @@ function validateInWorkers(
     accountId: t.accountId,
     region: t.region,
   }));
-  const shares = shareOut(templates, workers.length);
-  const pending = shares.map((share, i) => {
+  // A template validated ahead goes to the engine that has its early report.
+  const shares = shareOut(templates, workers.length, aheadIn);
+  aheadIn.clear();
+  const pending = shares.flatMap((share, i) => {
+    if (share.length === 0) {
+      return [];
+    }
     const signal = new Int32Array(new SharedArrayBuffer(4));
     const { port1, port2 } = new MessageChannel();
     workers[i].postMessage({ guardRules, resourceTypes: [...types], stackTemplates: share, signal, port: port2 }, [
       port2,
     ]);
-    return { signal, port: port1 };
+    return [{ signal, port: port1 }];
   });
   const byTemplate = new Map<string, PolicyViolation[]>();
   for (const { signal, port } of pending) {
     Atomics.wait(signal, 0, 0);
     const reply = receiveMessageOnPort(port)?.message as
-      | { reports: Array<{ templatePath: string; violations: PolicyViolation[] }>; error?: undefined }
+      | { reports: Array<{ templatePath: string; violations: PolicyViolation[] }>; early: number; error?: undefined }
       | { error: string }
       | undefined;
     port.close();
@@ -281,6 +352,7 @@ function validateInWorkers(
         `CloudFormation validation failed in its worker thread or engine process:\n${reply?.error ?? 'no reply'}`,
       );
     }
+    earlyReportsUsed += reply.early;
     for (const r of reply.reports) {
       byTemplate.set(r.templatePath, r.violations);
     }
@@ -288,14 +360,30 @@ function validateInWorkers(
   return mergeTemplateReports(templates.map((t) => byTemplate.get(t.templatePath) ?? []));
 }
 
-/** The templates in `n` shares of about equal size (largest first, each to the smallest share). */
-export function shareOut<T extends { templatePath: string }>(templates: readonly T[], n: number): T[][] {
+/**
+ * The templates in `n` shares of about equal size (largest first, each to the smallest share). A
+ * template `placed` in a share (by path) goes there, and counts for nothing: it was validated ahead.
+ */
+export function shareOut<T extends { templatePath: string }>(
+  templates: readonly T[],
+  n: number,
+  placed: ReadonlyMap<string, number> = new Map(),
+): T[][] {
   const sized = templates.map((t, i) => ({ t, i, bytes: fs.statSync(t.templatePath).size }));
   const shares = Array.from({ length: Math.min(n, Math.max(templates.length, 1)) }, () => ({
     bytes: 0,
     items: [] as typeof sized,
   }));
-  for (const x of [...sized].sort((a, b) => b.bytes - a.bytes || a.i - b.i)) {
+  const rest: typeof sized = [];
+  for (const x of sized) {
+    const share = shares[placed.get(x.t.templatePath) ?? -1];
+    if (share) {
+      share.items.push(x);
+    } else {
+      rest.push(x);
+    }
+  }
+  for (const x of rest.sort((a, b) => b.bytes - a.bytes || a.i - b.i)) {
     const smallest = shares.reduce((min, s) => (s.bytes < min.bytes ? s : min), shares[0]);
     smallest.bytes += x.bytes;
     smallest.items.push(x);

@@ -17,16 +17,42 @@
  * the default GC: so the engine runs here, with the flag, and nothing else does.
  *
  * Messages in (IPC): { prepare: { guardRules, resourceTypes } } sets an engine up ahead of time;
+ * { ahead: true, resourceTypes, stackTemplates } validates templates early, and the reply is
+ * { validatedAhead } (how many early reports it keeps);
  * { id, guardRules, resourceTypes, stackTemplates } validates, and the reply is
- * { id, reports: [{ templatePath, violations }] } (one per template) or { id, error }.
+ * { id, reports: [{ templatePath, violations }], early } (one report per template; `early`: how many
+ * were the early reports) or { id, error }.
+ *
+ * Early reports: CDK Pipelines synthesizes each stage when it is added to the pipeline, seconds
+ * before the app's synthesis ends and the CDK calls the validation plugins; the plugin sends each
+ * stage's templates here then (ControlTowerValidatePlugin.validateAhead), and the engine validates
+ * them, with the engine it has (set up ahead of time, or by the last validation), while the synth's
+ * main thread builds the rest of the app. When the plugin's validation comes, a template's early
+ * report is its report only if it came from the very engine that validation uses (the same Guard
+ * rules, resource types covered: an engine set up anew drops every early report) for the same stack,
+ * account and region, and the template file has, byte for byte, the content that was validated (read
+ * before and after validating, compared when the report is used); any other template is validated
+ * then, as without early reports. Early requests never set an engine up: without one, or with one
+ * whose resource types do not cover theirs, they are ignored.
  *
  * Plain CommonJS: it runs from the sources and from a build alike, with no compiler. It exits when
  * its parent goes (the IPC channel closes).
  */
 'use strict';
+const crypto = require('node:crypto');
+const fs = require('node:fs');
 const { CloudFormationValidatePlugin } = require('aws-cdk-lib');
 
-/** @type {{ key: string, types: Set<string>, plugin: any } | undefined} */
+/**
+ * A template as the CDK's plugin gets it (IPolicyValidationContext.stackTemplates[n]).
+ * @typedef {{ stackConstructPath: string, templatePath: string, accountId?: string, region?: string }} StackTemplate
+ */
+
+/**
+ * The engine, and the early reports it made: by template path, the template as it was asked for, the
+ * digest of the content validated, and the violations.
+ * @type {{ key: string, types: Set<string>, plugin: any, early: Map<string, { template: StackTemplate, digest: string, violations: unknown[] }> } | undefined}
+ */
 let current;
 
 /** Names of the Guard rules, as the key of an engine. */
@@ -49,27 +75,84 @@ function pluginFor(/** @type {Array<{ name: string, content: string }>} */ guard
     // aws-cdk-lib sets its engine up on the first validate(), for the templates' resource types; it
     // keeps it while later templates' types are a subset. Set up now, for these types.
     plugin.initializeEngine(new Set(types));
-    current = { key, types: new Set(types), plugin };
+    current = { key, types: new Set(types), plugin, early: new Map() };
   }
   return current.plugin;
 }
 
 process.on('disconnect', () => process.exit(0));
 
+/** The SHA-256 of a file's content, or undefined when it cannot be read. */
+function digestOf(/** @type {string} */ file) {
+  try {
+    return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+  } catch {
+    return undefined;
+  }
+}
+
+/** The violations of one template, as the CDK's plugin reports them. */
+function validateOne(/** @type {any} */ plugin, /** @type {StackTemplate} */ template) {
+  return plugin.validate({ stackTemplates: [template] }).violations;
+}
+
+/** Same stack, account, region and file: what the CDK's plugin passes the engine besides the content. */
+function sameTemplate(/** @type {StackTemplate} */ a, /** @type {StackTemplate} */ b) {
+  return (
+    a.templatePath === b.templatePath &&
+    a.stackConstructPath === b.stackConstructPath &&
+    a.accountId === b.accountId &&
+    a.region === b.region
+  );
+}
+
+/** Validates templates early, with the engine the process has (see the top). */
+function validateAhead(/** @type {{ resourceTypes: string[], stackTemplates: StackTemplate[] }} */ message) {
+  const engine = current;
+  let kept = 0;
+  if (engine !== undefined && message.resourceTypes.every((t) => engine.types.has(t))) {
+    for (const template of message.stackTemplates) {
+      try {
+        const before = digestOf(template.templatePath);
+        const violations = validateOne(engine.plugin, template);
+        if (before !== undefined && digestOf(template.templatePath) === before) {
+          engine.early.set(template.templatePath, { template, digest: before, violations });
+          kept++;
+        }
+      } catch {
+        // Validated again when the plugin asks, which reports the error.
+      }
+    }
+  }
+  process.send?.({ validatedAhead: kept });
+}
+
 process.on('message', (/** @type {any} */ message) => {
   if (message.prepare) {
     pluginFor(message.prepare.guardRules, message.prepare.resourceTypes);
+    return;
+  }
+  if (message.ahead) {
+    validateAhead(message);
     return;
   }
   const { id, guardRules, resourceTypes, stackTemplates } = message;
   try {
     // One report per template: the plugin merges them in template order, as one plugin would.
     const plugin = pluginFor(guardRules, resourceTypes);
-    const reports = stackTemplates.map((/** @type {{ templatePath: string }} */ t) => ({
-      templatePath: t.templatePath,
-      violations: plugin.validate({ stackTemplates: [t] }).violations,
-    }));
-    process.send?.({ id, reports });
+    const early = /** @type {NonNullable<typeof current>} */ (current).early;
+    let used = 0;
+    const reports = stackTemplates.map((/** @type {StackTemplate} */ t) => {
+      const e = early.get(t.templatePath);
+      if (e && sameTemplate(e.template, t) && digestOf(t.templatePath) === e.digest) {
+        used++;
+        return { templatePath: t.templatePath, violations: e.violations };
+      }
+      return { templatePath: t.templatePath, violations: validateOne(plugin, t) };
+    });
+    // Early reports serve the one validation that follows them.
+    early.clear();
+    process.send?.({ id, reports, early: used });
   } catch (e) {
     process.send?.({ id, error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
   }

@@ -11,8 +11,10 @@
  * thread, whose event loop still runs, carries the request to the process and the reply back).
  *
  * Messages: { guardRules, resourceTypes, stackTemplates, signal, port }. The reply goes to `port`
- * ({ reports: [{ templatePath, violations }] }, one per template, or { error }), then `signal[0]` is
- * set to 1 and notified.
+ * ({ reports: [{ templatePath, violations }], early } or { error }, see validate-engine.cjs), then
+ * `signal[0]` is set to 1 and notified. { ahead: true, resourceTypes, stackTemplates }
+ * goes to the engine as it is (templates validated early), and the engine's { validatedAhead } comes
+ * back on the worker's own port.
  *
  * Plain CommonJS: it runs as a worker from the sources and from a build alike, with no compiler.
  */
@@ -50,7 +52,13 @@ function reply(/** @type {number} */ id, /** @type {unknown} */ message) {
   Atomics.notify(request.signal, 0);
 }
 
-engine.on('message', (/** @type {any} */ message) => reply(message.id, message));
+engine.on('message', (/** @type {any} */ message) => {
+  if (message.validatedAhead !== undefined) {
+    parentPort?.postMessage(message);
+    return;
+  }
+  reply(message.id, message);
+});
 // A process that could not start or that died answers every request it had with an error, and the
 // ones after it at once: the plugin then fails the synth with that error rather than wait forever.
 let gone = '';
@@ -64,6 +72,12 @@ engine.on('error', (e) => fail(`failed: ${e.stack ?? e.message}`));
 engine.on('exit', (code, signal) => fail(`exited (${signal ?? `code ${code}`})`));
 
 parentPort?.on('message', (message) => {
+  if (message.ahead) {
+    if (!gone) {
+      engine.send(message);
+    }
+    return;
+  }
   const { guardRules, resourceTypes, stackTemplates, signal, port } = message;
   const id = nextId++;
   pending.set(id, { signal, port });

@@ -7,25 +7,42 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, aws_s3 as s3, aws_sns as sns, Stack, Stage, Validations } from 'aws-cdk-lib';
+import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import {
   ControlTowerValidatePlugin,
+  earlyReports,
   mergeTemplateReports,
   readValidationReport,
   shareOut,
+  templatesValidatedAhead,
   VALIDATE_WORKER_ENV,
   validationsInWorker,
 } from '../src';
 
-/** A Stage with three stacks that break Control Tower controls. */
-function synthesize(validationThreads?: number, disabledControls?: string[]): unknown {
+/**
+ * A Stage with three stacks that break Control Tower controls. With `ahead`, the stage is synthesized
+ * first and its templates are sent to be validated ahead (as PipelineStack does), then `ahead` gets
+ * the stage's assembly, before the app's synthesis validates.
+ */
+async function synthesize(
+  validationThreads?: number,
+  disabledControls?: string[],
+  ahead?: (assembly: CloudAssembly) => Promise<void>,
+): Promise<unknown> {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'ct-worker-'));
   try {
     const app = new App({ outdir, context: { '@aws-cdk/core:validateAgainstDefaultRules': true } });
-    Validations.of(app).addPlugins(new ControlTowerValidatePlugin({ validationThreads, disabledControls }));
+    const plugin = new ControlTowerValidatePlugin({ validationThreads, disabledControls });
+    Validations.of(app).addPlugins(plugin);
     const stage = new Stage(app, 'Dev', { env: { account: '123456789012', region: 'eu-west-1' } });
     new s3.Bucket(new Stack(stage, 'Data'), 'Plain');
     new sns.Topic(new Stack(stage, 'Alarms'), 'Plain');
     new s3.Bucket(new Stack(stage, 'Logs'), 'Plain', { enforceSSL: true });
+    if (ahead) {
+      const assembly = stage.synth();
+      plugin.validateAhead(assembly);
+      await ahead(assembly);
+    }
     try {
       app.synth();
     } catch (e) {
@@ -47,14 +64,14 @@ describe('the engine behind a worker thread', () => {
     else process.env[VALIDATE_WORKER_ENV] = before;
   });
 
-  test('two workers, sharing the templates, report exactly what the engine on the main thread reports', () => {
+  test('two workers, sharing the templates, report exactly what the engine on the main thread reports', async () => {
     // GIVEN the same app validated on the main thread and in two workers (the first plugin of the
     // process that starts workers decides how many)
     process.env[VALIDATE_WORKER_ENV] = 'false';
-    const inThread = synthesize();
+    const inThread = await synthesize();
     const counted = validationsInWorker();
     delete process.env[VALIDATE_WORKER_ENV];
-    const inWorker = synthesize(2);
+    const inWorker = await synthesize(2);
     // THEN the workers ran the second one, and both reports are the same, findings included (the
     // same rule on buckets of two stacks: one violation, its resources in template order)
     expect(validationsInWorker()).toBe(counted + 1);
@@ -63,20 +80,65 @@ describe('the engine behind a worker thread', () => {
     expect((inThread as unknown[]).length).toBeGreaterThan(3);
   });
 
-  test('a control one plugin turns off is not reported by the engine an earlier plugin set up', () => {
+  test('a control one plugin turns off is not reported by the engine an earlier plugin set up', async () => {
     // GIVEN an app validated with every control, then the same app with CT.S3.PR.2 (bucket logging,
     // which its plain buckets break) turned off, in one process: the engine of the first plugin has
     // the control's rule, the second plugin does not want it
     delete process.env[VALIDATE_WORKER_ENV];
-    const all = JSON.stringify(synthesize(1));
+    const all = JSON.stringify(await synthesize(1));
     const counted = validationsInWorker();
-    const without = JSON.stringify(synthesize(1, ['CT.S3.PR.2']));
+    const without = JSON.stringify(await synthesize(1, ['CT.S3.PR.2']));
     // THEN the second report has no finding of that control's rule, under its control id or raw
     expect(validationsInWorker()).toBe(counted + 1);
     expect(all).toContain('s3_bucket_logging_enabled_check');
     expect(without).not.toContain('s3_bucket_logging_enabled_check');
     expect(without).not.toContain('CT.S3.PR.2]');
     expect(without).toContain('CT.S3.PR.');
+  });
+
+  // Templates validated ahead (ControlTowerValidatePlugin.validateAhead)
+  /** Waits until the engines have reported `n` more templates validated ahead than `from`. */
+  async function validatedAhead(from: number, n: number): Promise<void> {
+    while (templatesValidatedAhead() < from + n) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+
+  test("a stage's templates validated ahead give the report validating them at the end gives", async () => {
+    // GIVEN the report of the main thread's engine, and a worker's engine set up by a first synth
+    process.env[VALIDATE_WORKER_ENV] = 'false';
+    const inThread = await synthesize();
+    delete process.env[VALIDATE_WORKER_ENV];
+    await synthesize(1);
+    const [used, validated] = [earlyReports(), templatesValidatedAhead()];
+    // WHEN the stage's three templates are validated ahead, before the app's synthesis validates
+    const ahead = await synthesize(1, undefined, () => validatedAhead(validated, 3));
+    // THEN the three early reports were used, and the report is the same, findings included
+    expect(earlyReports()).toBe(used + 3);
+    expect(JSON.stringify(ahead)).toContain('CT.S3.PR');
+    expect(ahead).toEqual(inThread);
+  });
+
+  test('a template changed after it was validated ahead is validated again, with the change', async () => {
+    await synthesize(1);
+    const [used, validated] = [earlyReports(), templatesValidatedAhead()];
+    // WHEN the Logs template gains a bucket without encryption settings after it was validated ahead
+    const planted = await synthesize(1, undefined, async (assembly) => {
+      await validatedAhead(validated, 3);
+      const logs = assembly.stacksRecursively.find((s) => s.hierarchicalId === 'Dev/Logs');
+      if (!logs) throw new Error('no Dev/Logs stack in the assembly');
+      const template = JSON.parse(fs.readFileSync(logs.templateFullPath, 'utf-8'));
+      template.Resources.Planted = { Type: 'AWS::S3::Bucket' };
+      fs.writeFileSync(logs.templateFullPath, JSON.stringify(template));
+    });
+    // THEN the two unchanged templates' early reports were used, and the Logs template was validated
+    // as it is at the end: the planted bucket is a third resource without public access blocks (it
+    // has no construct, so the CDK reports an empty construct path for it)
+    expect(earlyReports()).toBe(used + 2);
+    const violations = planted as Array<{ rule: string; constructPaths: string[] }>;
+    expect(violations.find((v) => v.rule === 's3_bucket_level_public_access_prohibited_check')?.constructPaths).toEqual(
+      ['Dev/Data/Plain/Resource', 'Dev/Logs/Plain/Resource', ''],
+    );
   });
 });
 
@@ -93,6 +155,8 @@ describe('shareOut', () => {
       [b, c],
     ]);
     expect(shareOut([a, b], 3)).toEqual([[a], [b]]);
+    // a template validated ahead stays with the engine that has its report, and weighs nothing there
+    expect(shareOut([a, b, c, d], 2, new Map([[a.templatePath, 1]]))).toEqual([[b], [a, c, d]]);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });

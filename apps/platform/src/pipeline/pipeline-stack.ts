@@ -9,6 +9,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as pipelines from 'aws-cdk-lib/pipelines';
+import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
 import { denyGrantsExceptForAwsResources, sendEventsToEventBridge } from '@baseline/rules';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -51,6 +52,14 @@ export interface PipelineStackProps extends Omit<StackProps, 'env'> {
    * Called once per region of every stage, in config order, with the pipeline stack's scope.
    */
   readonly stageFactory: StageFactory;
+  /**
+   * Called with each stage-region's cloud assembly as soon as CDK Pipelines has synthesized it (when
+   * the stage is added to its wave, before the pipeline stack itself is built further); the app hands
+   * it to ControlTowerValidatePlugin.validateAhead, so its templates are validated while the rest of
+   * the app is built.
+   * @default - nothing
+   */
+  readonly onStageSynthesized?: (assembly: CloudAssembly) => void;
 }
 
 /**
@@ -95,7 +104,7 @@ export class PipelineStack extends Stack {
   public readonly stages: Stage[] = [];
 
   constructor(scope: Construct, id: string, props: PipelineStackProps) {
-    const { config, stageFactory, ...stackProps } = props;
+    const { config, stageFactory, onStageSynthesized, ...stackProps } = props;
     super(scope, id, {
       stackName: `${config.project.name}-pipeline`,
       description: `${config.project.name}: the delivery pipeline of every stage and region`,
@@ -211,6 +220,8 @@ export class PipelineStack extends Stack {
         const stage = stageFactory(stageScope, stageConfig, region);
         this.checkStage(stage, stageConfig, region);
         const deployment = wave.addStage(stage);
+        // addStage has synthesized the stage: synth() returns that assembly.
+        onStageSynthesized?.(stage.synth());
         const names = { project, stage: stageConfig.name, region: region.region };
         deployment.addPost(
           validationStep(this.pipeline, {

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { parse as parseYaml } from 'yaml';
 import { checkedApp, describeFindings, validate } from '../../../../tools/testing/compliance';
@@ -35,18 +36,26 @@ const PARAMETER = '/baseline/pipeline/last-successful-commit';
 const PARTITION = 'aws';
 const PARAMETER_ARN = `arn:${PARTITION}:ssm:eu-west-1:111111111111:parameter${PARAMETER}`;
 
-function buildApp(config: PlatformConfig) {
+/** The assemblies PipelineStack handed to onStageSynthesized, in order, with how many stages were built then. */
+const synthesizedStages: Array<{ assembly: CloudAssembly; stagesSoFar: number }> = [];
+
+function buildApp(config: PlatformConfig, synthesized?: typeof synthesizedStages) {
   const app = checkedApp({ context: cdkJsonContext() });
+  let built = 0;
   const stack = new PipelineStack(app, 'Pipeline', {
     config,
-    stageFactory: (scope, stage, region) => new StubStage(scope, stage, region),
+    stageFactory: (scope, stage, region) => {
+      built++;
+      return new StubStage(scope, stage, region);
+    },
+    onStageSynthesized: synthesized && ((assembly) => synthesized.push({ assembly, stagesSoFar: built })),
   });
   const result = validate(app);
   return { app, stack, result, template: synthesizedTemplate(app, stack) };
 }
 
 const config = loadConfig(CONFIG_FILE);
-const { app, stack, result, template } = buildApp(config);
+const { app, stack, result, template } = buildApp(config, synthesizedStages);
 const stageRegions = config.stages.flatMap((s) => s.regions.map((r) => ({ stage: s, region: r.region })));
 const validationRole = (account: string, stage: string, region: string) =>
   `arn:${PARTITION}:iam::${account}:role/baseline-${stage}-${region}-validation`;
@@ -62,6 +71,19 @@ describe('placement', () => {
     for (const stage of stack.stages) {
       expect(stage.node.scope).toBe(app);
     }
+  });
+  test("each stage-region's assembly is handed on as soon as CDK Pipelines has synthesized it", () => {
+    // THEN one call per stage-region, in config order, each before the next stage-region was built,
+    // with the very assembly the pipeline deploys (the stage's synth(), cached) and its stacks
+    expect(synthesizedStages).toHaveLength(stack.stages.length);
+    synthesizedStages.forEach(({ assembly, stagesSoFar }, i) => {
+      const stage = stack.stages[i];
+      expect(stagesSoFar).toBe(i + 1);
+      expect(assembly).toBe(stage.synth());
+      expect(assembly.stacksRecursively.map((s) => s.hierarchicalId)).toEqual(
+        stage.node.children.filter((c) => Stack.isStack(c)).map((c) => `${stage.node.id}/${c.node.id}`),
+      );
+    });
   });
 });
 

@@ -6,6 +6,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { aws_ec2 as ec2, aws_s3 as s3, CfnResource, Stack } from 'aws-cdk-lib';
+import { ControlTowerValidatePlugin } from '@baseline/rules';
+import type { CloudAssembly as CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { buildPlatformApp } from '../../src/app';
 import { parseContextArgs } from '../../src/synth/args';
 import { synthesizeApp, SynthResult } from '../../src/synth/synthesize';
@@ -25,7 +27,10 @@ function tempOutdir(): string {
 
 describe('a finding planted inside a stage', () => {
   let result: SynthResult;
+  let ahead: jest.SpyInstance;
+  afterAll(() => ahead.mockRestore());
   beforeAll(() => {
+    ahead = jest.spyOn(ControlTowerValidatePlugin.prototype, 'validateAhead');
     // GIVEN the fixture app plus an unencrypted, unlogged bucket in the prod eu-central-1 Data stack,
     // whose metadata also makes that template larger than the size gate allows
     const { app } = buildPlatformApp({
@@ -47,6 +52,17 @@ describe('a finding planted inside a stage', () => {
     expect(planted.map((f) => f.rule)).toEqual(expect.arrayContaining(['AwsSolutions-S1', 'AwsSolutions-S10']));
     expect(result.ok).toBe(false);
     expect(result.problems).toEqual(expect.arrayContaining([expect.stringMatching(/^\d+ unacknowledged findings/)]));
+  });
+
+  test("every stage-region's templates, the planted one's included, went to be validated ahead, once", () => {
+    const sent = ahead.mock.calls.flatMap(([assembly]) =>
+      (assembly as CloudAssembly).stacksRecursively.map((s) => s.hierarchicalId),
+    );
+    const stageRegions = config.stages.flatMap((s) => s.regions.map((r) => `${s.name}-${r.region}`));
+    expect(ahead).toHaveBeenCalledTimes(stageRegions.length);
+    expect(new Set(sent.map((id) => id.split('/')[0]))).toEqual(new Set(stageRegions));
+    expect(sent).toContain('prod-eu-central-1/Data');
+    expect(new Set(sent).size).toBe(sent.length);
   });
 
   test('is the only thing reported: every other finding is acknowledged', () => {
