@@ -1,5 +1,5 @@
 /**
- * Runs through Nx (and through npm and projen, as a person types them), measured, with what Nx
+ * Runs through Nx (and through npm, as a person types them), measured, with what Nx
  * says it did: the cache summary line, and each task's duration and status from NX_PROFILE.
  */
 import * as fs from 'node:fs';
@@ -11,6 +11,25 @@ const NX_CACHE_LINE = /Cache:\s+(\d+)\/(\d+) hit/;
 const NX_READ_LINE = /Nx read the output from the cache instead of running the command for (\d+) out of (\d+) tasks/;
 /** projen's banner before each step of a task: `👾 test | nx run-many ...`. */
 const PROJEN_STEP = /👾 \S+ \| (.*)$/;
+/** npm's banner before it runs a script: `> name@version script`, then `> command`. */
+const NPM_SCRIPT = /^> \S+@\S+ [\w:.-]+$/;
+const NPM_COMMAND = /^> (.+)$/;
+
+/**
+ * A reader of a command's output lines that returns the command of each step as its banner
+ * appears: projen's, or, for an npm script that runs a command itself (`npm run synth` is `nx run
+ * ...`), npm's, whose time is when npm has started and hands over to the command.
+ */
+export function stepBanners(): (line: string) => string | undefined {
+  let afterNpmScript = false;
+  return (line) => {
+    const projen = PROJEN_STEP.exec(line);
+    if (projen) return projen[1].trim();
+    const npm = afterNpmScript ? NPM_COMMAND.exec(line) : null;
+    afterNpmScript = NPM_SCRIPT.test(line);
+    return npm ? npm[1].trim() : undefined;
+  };
+}
 
 export interface NxCache {
   readonly hits: number;
@@ -82,13 +101,14 @@ export async function nxRun(
 ): Promise<NxRun> {
   const profileFile = path.join(opts.tmpRoot, `nx-profile-${label.replace(/\W+/g, '-')}-${nextId()}.json`);
   const starts: Array<{ command: string; start: number }> = [];
+  const banner = stepBanners();
   const r = await measure(command, {
     ...opts,
     // NX_PROFILE is joined to the cwd of the Nx process (the workspace root).
     env: { ...opts.env, NX_PROFILE: path.relative(opts.cwd, profileFile) },
     onLine: (line, t) => {
-      const m = PROJEN_STEP.exec(line);
-      if (m) starts.push({ command: m[1].trim(), start: t });
+      const step = banner(line);
+      if (step) starts.push({ command: step, start: t });
     },
   });
   const output = `${r.stdout}\n${r.stderr}`;

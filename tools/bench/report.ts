@@ -356,7 +356,7 @@ function editSection(r: BenchResults): string[] {
     table(
       ['Step', 'App edited', 'Library edited', 'Nothing changed'],
       [
-        ['start-up before Nx (`npm` and `projen`)', ...columns.map(startup)],
+        ['start-up before Nx (`npm`, until it runs the script)', ...columns.map(startup)],
         ...ranIds.map((id) => [id, ...columns.map((run) => cell(run, id))]),
         ['other tasks, all from the cache (count)', ...columns.map(otherCached)],
         ['wall', ...columns.map((run) => sec(run.wall))],
@@ -440,7 +440,7 @@ function testSection(r: BenchResults): string[] {
     table(
       ['Step', 'Cold', 'Warm'],
       [
-        ['start-up (`npm` and `projen`, before the first step)', startup(t.cold), startup(t.warm)],
+        ['start-up (`npm`, until it runs the script)', startup(t.cold), startup(t.warm)],
         ...t.cold.steps.map((s, i) => [stepName(s.command), sec(s.seconds), sec(t.warm.steps[i]?.seconds)]),
       ],
       ['l', 'r', 'r'],

@@ -2,7 +2,7 @@
  * tools/bench/nx.ts: what Nx says it did (its cache summary and the NX_PROFILE events), and how
  * projen's step banners become step durations.
  */
-import { nxCacheSummary, parseNxProfile, ranTask, stepDurations, tasksRun } from '../bench/nx';
+import { nxCacheSummary, parseNxProfile, ranTask, stepBanners, stepDurations, tasksRun } from '../bench/nx';
 
 test('the cache summary of run-many and affected', () => {
   const output = [
@@ -49,5 +49,25 @@ test('each step lasts until the next banner, the last until the command exits', 
   ).toEqual([
     { command: 'nx run-many -t build', start: 1, seconds: 3.5 },
     { command: 'nx run platform:synth', start: 4.5, seconds: 5.5 },
+  ]);
+});
+
+test("a step starts at npm's banner of the script's command, or at projen's banner", () => {
+  const banner = stepBanners();
+  const lines = [
+    '',
+    '> aws-secure-baseline@0.0.0 synth',
+    '> nx run platform:synth --output-style=stream',
+    '',
+    '> nx run platform:synth',
+    '👾 test | nx run-many -t test',
+  ];
+  expect(lines.map(banner)).toEqual([
+    undefined,
+    undefined,
+    'nx run platform:synth --output-style=stream',
+    undefined,
+    undefined,
+    'nx run-many -t test',
   ]);
 });

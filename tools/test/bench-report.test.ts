@@ -254,7 +254,7 @@ describe('render', () => {
     );
     expect(md).toContain('platform:build (0.50 s), platform:synth (3.60 s)');
     expect(md).toMatch(/\| platform:synth +\| +3\.60 s \| +3\.60 s \| +0\.05 s \(cache\) \|/);
-    expect(md).toMatch(/\| other tasks, all from the cache \(count\) \| +– \| +– \| +– \|/);
+    expect(md).toMatch(/\| other tasks, all from the cache \(count\) +\| +– \| +– \| +– \|/);
     expect(md).toContain("the library's last build, which ts-node does not rebuild");
     expect(md.endsWith('\n')).toBe(true);
     expect(md).not.toMatch(/undefined|NaN/);
