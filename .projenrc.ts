@@ -64,6 +64,8 @@ const app = new CdkApp({
   ],
   // Config schema and reference, compliance report and diagrams; CI fails when they are stale.
   docsCommand: 'node -r ../../tools/source/register.cjs src/docs/main.ts',
+  // The validation engines set up while the app's modules load (src/synth/start-validation.ts).
+  synthPreload: ['./src/synth/start-validation.ts'],
 });
 root.addMember(app);
 

@@ -51,6 +51,12 @@ export interface CdkAppOptions {
    * app (run in the project folder, after `build`). @default - no docs target
    */
   readonly docsCommand?: string;
+  /**
+   * Modules (paths relative to the app, `.ts` allowed) that the synth loads before the app, with
+   * `node -r`, after the source loader: work that should start before the app's modules load (the
+   * platform app starts its validation engines so). @default []
+   */
+  readonly synthPreload?: string[];
 }
 
 /**
@@ -85,9 +91,10 @@ export class CdkApp extends WorkspaceProject {
         );
       }
     }
+    const synthCommand = [SYNTH_LOADER, ...(options.synthPreload ?? []).map((m) => `-r ${m}`), 'src/main.ts'].join(' ');
     new JsonFile(this, 'cdk.json', {
       obj: {
-        app: SYNTH_COMMAND,
+        app: synthCommand,
         // `cdk synth`/`cdk deploy` type-check first (through Nx: cached), as the stock ts-node app would.
         build: `npx nx run ${options.name}:typecheck`,
         output: 'cdk.out',
@@ -97,7 +104,7 @@ export class CdkApp extends WorkspaceProject {
 
     this.targets.synth = {
       executor: 'nx:run-commands',
-      options: { command: SYNTH_COMMAND, cwd: '{projectRoot}' },
+      options: { command: synthCommand, cwd: '{projectRoot}' },
     };
     if (options.testProjects) {
       this.useTestProjects(options.testProjects);
@@ -149,7 +156,7 @@ export class CdkApp extends WorkspaceProject {
  * How the app runs: from source, transpile-only (swc), the libraries from their sources too. Type
  * errors are the `typecheck` target's (cached), which tests, CI and the pipeline run.
  */
-const SYNTH_COMMAND = 'node -r ../../tools/source/register.cjs src/main.ts';
+const SYNTH_LOADER = 'node -r ../../tools/source/register.cjs';
 
 /** Environment variables that change what the app's tests check (part of their cache key). */
 const TEST_ENVIRONMENT_INPUTS = [{ env: 'PLATFORM_CONFIG' }];

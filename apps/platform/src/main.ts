@@ -1,5 +1,6 @@
 /**
- * Entry point: `node -r ../../tools/source/register.cjs src/main.ts [--context config=<path>] [--verbose]`
+ * Entry point: `node -r ../../tools/source/register.cjs -r ./src/synth/start-validation.ts src/main.ts
+ * [--context config=<path>] [--verbose]`
  * (what `nx run platform:synth`, the root `npm run synth` and cdk.json's `app` run: from source,
  * transpile-only; type errors are the `typecheck` target's).
  *

@@ -113,13 +113,10 @@ export class ControlTowerValidatePlugin extends CloudFormationValidatePlugin {
 
   constructor(props: ControlTowerValidatePluginProps = {}) {
     super();
-    const disabled = new Set(props.disabledControls ?? []);
-    this.controls = controlTowerControls().filter((c) => !disabled.has(c.id));
-    // Set the engine up in worker threads now, while the app is built (see validate-worker.cjs).
-    startWorkers(props.validationThreads ?? 1, () => {
-      const types = readTypesHint();
-      return types ? { guardRules: guardRulesOf(this.wantedControls(types)), resourceTypes: [...types] } : undefined;
-    });
+    this.controls = enabledControls(props);
+    // Set the engine up in worker threads now, while the app is built (see validate-worker.cjs), unless
+    // startValidationEngines has already.
+    startValidationEngines(props);
   }
 
   /**
@@ -156,10 +153,43 @@ export class ControlTowerValidatePlugin extends CloudFormationValidatePlugin {
    * engine's include/exclude settings filter results, not work), at ~0.4 s a template.
    */
   private wantedControls(types: ReadonlySet<string>): GuardControl[] {
-    return this.controls
-      .filter((c) => c.resourceTypes.some((t) => types.has(t)))
-      .map((c) => ({ control: c, name: path.basename(c.file, '.guard'), content: fs.readFileSync(c.file, 'utf-8') }));
+    return wantedOf(this.controls, types);
   }
+}
+
+/** The controls a plugin with these props checks: every control but the disabled ones. */
+function enabledControls(props: ControlTowerValidatePluginProps): ControlTowerControl[] {
+  const disabled = new Set(props.disabledControls ?? []);
+  return controlTowerControls().filter((c) => !disabled.has(c.id));
+}
+
+/** Of these controls, those for the resource types (see ControlTowerValidatePlugin.wantedControls). */
+function wantedOf(controls: readonly ControlTowerControl[], types: ReadonlySet<string>): GuardControl[] {
+  return controls
+    .filter((c) => c.resourceTypes.some((t) => types.has(t)))
+    .map((c) => ({ control: c, name: path.basename(c.file, '.guard'), content: fs.readFileSync(c.file, 'utf-8') }));
+}
+
+/**
+ * Starts the process's validation engines (worker threads, each with its engine process), set up for
+ * the resource types of the last synth in this checkout, as a ControlTowerValidatePlugin with these
+ * props would when created; a later plugin then uses them. A program calls it first thing, before it
+ * loads the modules of its app, so that the engines set up while those load: the app's synth target
+ * preloads a module that does (apps/platform/src/synth/start-validation.ts). Nothing happens when the
+ * process has engines already, or with PLATFORM_VALIDATE_WORKER=false.
+ */
+export function startValidationEngines(props: ControlTowerValidatePluginProps = {}): void {
+  startWorkers(props.validationThreads ?? 1, () => {
+    const types = readTypesHint();
+    return types
+      ? { guardRules: guardRulesOf(wantedOf(enabledControls(props), types)), resourceTypes: [...types] }
+      : undefined;
+  });
+}
+
+/** How many validation engines (worker threads) the process has (for tests). */
+export function validationEngines(): number {
+  return workers.length;
 }
 
 /** A control with its Guard rule source, as the engine gets it. */
@@ -241,7 +271,9 @@ function startWorkers(
   }
   const workerData = { prepare: prepare() };
   for (let i = 0; i < threads; i++) {
-    const worker = new Worker(file, { workerData });
+    // Without the process's own flags: the worker is plain CommonJS and needs no loader, and a module
+    // the program preloads (-r) must not run again in each worker (it may start engines itself).
+    const worker = new Worker(file, { workerData, execArgv: [] });
     worker.on('message', (m: { validatedAhead?: number }) => (validatedAheadCount += m.validatedAhead ?? 0));
     // An idle worker must not keep the process alive (unref after the 'message' listener, which refs
     // the worker's port), and a failed one leaves the work to the others (or, with none, to this thread).

@@ -3,6 +3,7 @@
  * the app is built. That must change when the report is made, never what it says: the same findings,
  * on the same resources, as the engine on the main thread.
  */
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -14,8 +15,10 @@ import {
   mergeTemplateReports,
   readValidationReport,
   shareOut,
+  startValidationEngines,
   templatesValidatedAhead,
   VALIDATE_WORKER_ENV,
+  validationEngines,
   validationsInWorker,
 } from '../src';
 
@@ -62,6 +65,22 @@ describe('the engine behind a worker thread', () => {
     jest.restoreAllMocks();
     if (before === undefined) delete process.env[VALIDATE_WORKER_ENV];
     else process.env[VALIDATE_WORKER_ENV] = before;
+  });
+
+  // First in the file: the process has no engines before it.
+  test('engines started before any plugin exists are the ones a plugin created later validates with', async () => {
+    delete process.env[VALIDATE_WORKER_ENV];
+    expect(validationEngines()).toBe(0);
+    // WHEN a program starts two engines first thing (the next test wants two), then creates a plugin
+    // that asks for one
+    startValidationEngines({ validationThreads: 2 });
+    expect(validationEngines()).toBe(2);
+    const counted = validationsInWorker();
+    const report = await synthesize(1);
+    // THEN the plugin started none, and validated in the engines started first
+    expect(validationEngines()).toBe(2);
+    expect(validationsInWorker()).toBe(counted + 1);
+    expect(JSON.stringify(report)).toContain('CT.S3.PR');
   });
 
   test('two workers, sharing the templates, report exactly what the engine on the main thread reports', async () => {
@@ -139,6 +158,39 @@ describe('the engine behind a worker thread', () => {
     expect(violations.find((v) => v.rule === 's3_bucket_level_public_access_prohibited_check')?.constructPaths).toEqual(
       ['Dev/Data/Plain/Resource', 'Dev/Logs/Plain/Resource', ''],
     );
+  });
+});
+
+describe('startValidationEngines', () => {
+  test("a module the program preloads runs in the program only, not again in each engine's worker thread", () => {
+    // GIVEN a program run with a preloaded module that writes where it runs (a preload that starts
+    // engines, run again in each worker, would start engines without end)
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ct-preload-'));
+    const ran = path.join(dir, 'ran');
+    const preload = path.join(dir, 'preload.cjs');
+    fs.writeFileSync(
+      preload,
+      `require('node:fs').appendFileSync(${JSON.stringify(ran)}, require('node:worker_threads').isMainThread ? 'program\\n' : 'worker\\n');`,
+    );
+    const register = path.join(__dirname, '..', '..', '..', 'tools', 'source', 'register.cjs');
+    const rules = path.join(__dirname, '..', 'src', 'index.ts');
+    // WHEN it starts an engine and lives long enough for the worker to start (3 s; it starts in ms)
+    const child = spawnSync(
+      process.execPath,
+      [
+        '-r',
+        register,
+        '-r',
+        preload,
+        '-e',
+        `require(${JSON.stringify(rules)}).startValidationEngines({ validationThreads: 1 }); setTimeout(() => undefined, 3000);`,
+      ],
+      { encoding: 'utf-8', env: { ...process.env, [VALIDATE_WORKER_ENV]: 'true' } },
+    );
+    // THEN the preload ran once, in the program
+    expect(child.stderr).toBe('');
+    expect(fs.readFileSync(ran, 'utf-8')).toBe('program\n');
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });
 

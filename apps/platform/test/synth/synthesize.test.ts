@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { aws_ec2 as ec2, aws_s3 as s3, CfnResource, Stack } from 'aws-cdk-lib';
 import { ControlTowerValidatePlugin } from '@baseline/rules';
 import type { CloudAssembly as CloudAssembly } from 'aws-cdk-lib/cx-api';
-import { buildPlatformApp } from '../../src/app';
+import { buildPlatformApp, soloValidationThreads } from '../../src/app';
 import { parseContextArgs } from '../../src/synth/args';
 import { synthesizeApp, SynthResult } from '../../src/synth/synthesize';
 import { ReportedFinding } from '../../src/synth/validation-report';
@@ -153,5 +153,39 @@ describe('templateSizeProblems', () => {
   test("the limit is the deploy action's 1 MB, read as 1,000,000 bytes, and the gate 80% of it", () => {
     expect(CODEPIPELINE_TEMPLATE_LIMIT_BYTES).toBe(1_000_000);
     expect(TEMPLATE_SIZE_GATE_SHARE).toBe(0.8);
+  });
+});
+
+describe('the validation engines', () => {
+  const APP_DIR = path.join(__dirname, '..', '..');
+  const PRELOAD = '-r ./src/synth/start-validation.ts src/main.ts';
+
+  test("start before the app's modules load: the synth target and cdk.json preload the module that starts them", () => {
+    const project = JSON.parse(fs.readFileSync(path.join(APP_DIR, 'project.json'), 'utf-8'));
+    const cdkJson = JSON.parse(fs.readFileSync(path.join(APP_DIR, 'cdk.json'), 'utf-8'));
+    expect(project.targets.synth.options.command).toMatch(new RegExp(`${PRELOAD.replace(/[.]/g, '\\.')}$`));
+    expect(cdkJson.app).toBe(project.targets.synth.options.command);
+  });
+
+  test('the preloaded module starts as many as the synth validates with, and none with CDK_VALIDATION=false', () => {
+    const engines = (validation: string | undefined): number => {
+      const before = process.env.CDK_VALIDATION;
+      let started = -1;
+      try {
+        if (validation === undefined) delete process.env.CDK_VALIDATION;
+        else process.env.CDK_VALIDATION = validation;
+        // A module registry of its own: a @baseline/rules without engines yet.
+        jest.isolateModules(() => {
+          jest.requireActual('../../src/synth/start-validation');
+          started = jest.requireActual<typeof import('@baseline/rules')>('@baseline/rules').validationEngines();
+        });
+      } finally {
+        if (before === undefined) delete process.env.CDK_VALIDATION;
+        else process.env.CDK_VALIDATION = before;
+      }
+      return started;
+    };
+    expect(engines('false')).toBe(0);
+    expect(engines(undefined)).toBe(soloValidationThreads());
   });
 });
