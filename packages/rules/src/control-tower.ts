@@ -302,8 +302,11 @@ function stackTemplateOf(s: cxapi.CloudFormationStackArtifact): StackTemplate {
   };
 }
 
-/** Templates sent ahead (validateAhead), by path: the worker whose engine has their early reports. */
-const aheadIn = new Map<string, number>();
+/**
+ * Templates sent ahead (validateAhead), by path: the worker whose engine has their early reports (the
+ * worker itself, not its index: a failed worker leaves the list). Cleared by each validation.
+ */
+const aheadIn = new Map<string, Worker>();
 let earlyReportsUsed = 0;
 let validatedAheadCount = 0;
 
@@ -322,15 +325,18 @@ export function templatesValidatedAhead(): number {
 
 /** Sends templates ahead to the worker that has the fewest bytes of them so far. */
 function sendAhead(templates: readonly StackTemplate[], types: ReadonlySet<string>): void {
-  const bytes = workers.map(() => 0);
-  for (const [templatePath, i] of aheadIn) {
-    bytes[i] += fs.statSync(templatePath, { throwIfNoEntry: false })?.size ?? 0;
+  const bytes = new Map(workers.map((w) => [w, 0]));
+  for (const [templatePath, w] of aheadIn) {
+    const sum = bytes.get(w);
+    if (sum !== undefined) {
+      bytes.set(w, sum + (fs.statSync(templatePath, { throwIfNoEntry: false })?.size ?? 0));
+    }
   }
-  const i = bytes.indexOf(Math.min(...bytes));
+  const [worker] = [...bytes].reduce((min, x) => (x[1] < min[1] ? x : min));
   for (const t of templates) {
-    aheadIn.set(t.templatePath, i);
+    aheadIn.set(t.templatePath, worker);
   }
-  workers[i].postMessage({ ahead: true, resourceTypes: [...types], stackTemplates: templates });
+  worker.postMessage({ ahead: true, resourceTypes: [...types], stackTemplates: templates });
 }
 
 /**
@@ -347,6 +353,9 @@ function validateInWorkers(
   guardRules: GuardRuleSource[],
   types: ReadonlySet<string>,
 ): PolicyValidationPluginReport | undefined {
+  // Whatever happens, templates sent ahead before this validation are placed by it or not at all.
+  const placed = new Map([...aheadIn].map(([templatePath, w]) => [templatePath, workers.indexOf(w)]));
+  aheadIn.clear();
   if (workers.length === 0 || process.env[VALIDATE_WORKER_ENV] === 'false') {
     return undefined;
   }
@@ -358,8 +367,7 @@ function validateInWorkers(
     region: t.region,
   }));
   // A template validated ahead goes to the engine that has its early report.
-  const shares = shareOut(templates, workers.length, aheadIn);
-  aheadIn.clear();
+  const shares = shareOut(templates, workers.length, placed);
   const pending = shares.flatMap((share, i) => {
     if (share.length === 0) {
       return [];

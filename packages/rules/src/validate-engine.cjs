@@ -150,7 +150,8 @@ process.on('message', (/** @type {any} */ message) => {
       }
       return { templatePath: t.templatePath, violations: validateOne(plugin, t) };
     });
-    // Early reports serve the one validation that follows them.
+    // Early reports serve at most the next validation request this engine gets (an engine whose share
+    // of a validation is empty gets none: its reports wait, and still have to match then).
     early.clear();
     process.send?.({ id, reports, early: used });
   } catch (e) {

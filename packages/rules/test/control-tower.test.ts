@@ -159,6 +159,18 @@ describe('the engine behind a worker thread', () => {
       ['Dev/Data/Plain/Resource', 'Dev/Logs/Plain/Resource', ''],
     );
   });
+
+  test('early reports of an engine with other rules are not used: a control turned off stays off', async () => {
+    // GIVEN an engine set up with every control, which validates the stage ahead
+    await synthesize(1);
+    const [used, validated] = [earlyReports(), templatesValidatedAhead()];
+    // WHEN the plugin that validates at the end has CT.S3.PR.2 (bucket logging) turned off
+    const report = JSON.stringify(await synthesize(1, ['CT.S3.PR.2'], () => validatedAhead(validated, 3)));
+    // THEN its engine (other rules) made its own reports: none early, none of the control's rule
+    expect(earlyReports()).toBe(used);
+    expect(report).not.toContain('s3_bucket_logging_enabled_check');
+    expect(report).toContain('CT.S3.PR.');
+  });
 });
 
 describe('startValidationEngines', () => {

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { aws_ec2 as ec2, aws_s3 as s3, CfnResource, Stack } from 'aws-cdk-lib';
-import { ControlTowerValidatePlugin } from '@baseline/rules';
+import { ControlTowerValidatePlugin, VALIDATE_WORKER_ENV } from '@baseline/rules';
 import type { CloudAssembly as CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { buildPlatformApp, soloValidationThreads } from '../../src/app';
 import { parseContextArgs } from '../../src/synth/args';
@@ -170,8 +170,11 @@ describe('the validation engines', () => {
   test('the preloaded module starts as many as the synth validates with, and none with CDK_VALIDATION=false', () => {
     const engines = (validation: string | undefined): number => {
       const before = process.env.CDK_VALIDATION;
+      const workersBefore = process.env[VALIDATE_WORKER_ENV];
       let started = -1;
       try {
+        // Engines on (the default), whatever the environment of the test run says.
+        delete process.env[VALIDATE_WORKER_ENV];
         if (validation === undefined) delete process.env.CDK_VALIDATION;
         else process.env.CDK_VALIDATION = validation;
         // A module registry of its own: a @baseline/rules without engines yet.
@@ -182,6 +185,7 @@ describe('the validation engines', () => {
       } finally {
         if (before === undefined) delete process.env.CDK_VALIDATION;
         else process.env.CDK_VALIDATION = before;
+        if (workersBefore !== undefined) process.env[VALIDATE_WORKER_ENV] = workersBefore;
       }
       return started;
     };
