@@ -6,6 +6,7 @@ import { APP_ROOT, cdkJsonContext } from './app-files';
 import { PlatformConfig } from './config';
 import { PipelineStack } from './pipeline';
 import { PlatformStage } from './stage';
+import { builtInValidationOn } from './synth/validation-settings';
 
 export { APP_ROOT, cdkJsonContext, DEFAULT_CONFIG } from './app-files';
 
@@ -32,7 +33,7 @@ export interface PlatformAppProps {
   readonly validationThreads?: number;
 }
 
-export { soloValidationThreads } from './synth/validation-threads';
+export { soloValidationThreads } from './synth/validation-settings';
 
 export interface PlatformApp {
   readonly app: App;
@@ -65,10 +66,9 @@ export function buildPlatformApp(props: PlatformAppProps): PlatformApp {
   // The CDK's CloudFormation validation with AWS Control Tower's proactive controls, in place of the
   // built-in instance; off with it (CDK_VALIDATION=false), for tests about something else. Each
   // stage's templates go to its engine as soon as CDK Pipelines has synthesized the stage.
-  const controlTower =
-    process.env.CDK_VALIDATION !== 'false'
-      ? new ControlTowerValidatePlugin({ validationThreads: props.validationThreads })
-      : undefined;
+  const controlTower = builtInValidationOn()
+    ? new ControlTowerValidatePlugin({ validationThreads: props.validationThreads })
+    : undefined;
   if (controlTower) {
     Validations.of(app).addPlugins(controlTower);
   }

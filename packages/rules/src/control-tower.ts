@@ -116,7 +116,7 @@ export class ControlTowerValidatePlugin extends CloudFormationValidatePlugin {
     this.controls = enabledControls(props);
     // Set the engine up in worker threads now, while the app is built (see validate-worker.cjs), unless
     // startValidationEngines has already.
-    startValidationEngines(props);
+    startEngines(props, () => this.controls);
   }
 
   /**
@@ -130,7 +130,7 @@ export class ControlTowerValidatePlugin extends CloudFormationValidatePlugin {
    * resource types: validate() then does all the work, as before.
    */
   public validateAhead(assembly: cxapi.CloudAssembly): void {
-    if (workers.length === 0 || process.env[VALIDATE_WORKER_ENV] === 'false') {
+    if (!workersInUse()) {
       return;
     }
     const templates = assembly.stacksRecursively.map(stackTemplateOf);
@@ -179,11 +179,14 @@ function wantedOf(controls: readonly ControlTowerControl[], types: ReadonlySet<s
  * process has engines already, or with PLATFORM_VALIDATE_WORKER=false.
  */
 export function startValidationEngines(props: ControlTowerValidatePluginProps = {}): void {
+  startEngines(props, () => enabledControls(props));
+}
+
+/** Starts the engines for these controls (read only if the engines start: the catalogue is I/O). */
+function startEngines(props: ControlTowerValidatePluginProps, controls: () => readonly ControlTowerControl[]): void {
   startWorkers(props.validationThreads ?? 1, () => {
     const types = readTypesHint();
-    return types
-      ? { guardRules: guardRulesOf(wantedOf(enabledControls(props), types)), resourceTypes: [...types] }
-      : undefined;
+    return types ? { guardRules: guardRulesOf(wantedOf(controls(), types)), resourceTypes: [...types] } : undefined;
   });
 }
 
@@ -251,6 +254,11 @@ interface GuardRuleSource {
 /** The workers of the process, shared by every plugin (a test file synthesizes several apps). */
 let workers: Worker[] = [];
 let validatedInWorker = 0;
+
+/** Whether validation goes to the workers: there are some, and they are not turned off. */
+function workersInUse(): boolean {
+  return workers.length > 0 && process.env[VALIDATE_WORKER_ENV] !== 'false';
+}
 
 /** How many validations of this process ran in worker threads (for tests). */
 export function validationsInWorker(): number {
@@ -356,7 +364,7 @@ function validateInWorkers(
   // Whatever happens, templates sent ahead before this validation are placed by it or not at all.
   const placed = new Map([...aheadIn].map(([templatePath, w]) => [templatePath, workers.indexOf(w)]));
   aheadIn.clear();
-  if (workers.length === 0 || process.env[VALIDATE_WORKER_ENV] === 'false') {
+  if (!workersInUse()) {
     return undefined;
   }
   validatedInWorker++;

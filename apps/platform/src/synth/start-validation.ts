@@ -11,8 +11,8 @@
  */
 import { isMainThread } from 'node:worker_threads';
 import { startValidationEngines } from '@baseline/rules';
-import { soloValidationThreads } from './validation-threads';
+import { builtInValidationOn, soloValidationThreads } from './validation-settings';
 
-if (isMainThread && process.env.CDK_VALIDATION !== 'false') {
+if (isMainThread && builtInValidationOn()) {
   startValidationEngines({ validationThreads: soloValidationThreads() });
 }

@@ -1,4 +1,16 @@
+/**
+ * How the app validates, without loading the app: the synth's preload (start-validation.ts) reads
+ * these before anything else, and buildPlatformApp reads the same.
+ */
 import * as os from 'node:os';
+
+/**
+ * Whether the CDK's CloudFormation validation (with the Control Tower controls) runs: on, unless
+ * CDK_VALIDATION=false, which tests about something else set.
+ */
+export function builtInValidationOn(): boolean {
+  return process.env.CDK_VALIDATION !== 'false';
+}
 
 /**
  * Validation threads for a synth that has the machine to itself: one core stays with the main thread
