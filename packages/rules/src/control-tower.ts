@@ -280,7 +280,9 @@ function startWorkers(
   const workerData = { prepare: prepare() };
   for (let i = 0; i < threads; i++) {
     // Without the process's own flags: the worker is plain CommonJS and needs no loader, and a module
-    // the program preloads (-r) must not run again in each worker (it may start engines itself).
+    // the program preloads (-r) must not run again in each worker (it may start engines itself). A
+    // worker inherits its parent thread's execArgv unless given its own (Node.js docs, worker_threads,
+    // `new Worker` option `execArgv`).
     const worker = new Worker(file, { workerData, execArgv: [] });
     worker.on('message', (m: { validatedAhead?: number }) => (validatedAheadCount += m.validatedAhead ?? 0));
     // An idle worker must not keep the process alive (unref after the 'message' listener, which refs

@@ -220,7 +220,9 @@ export class PipelineStack extends Stack {
         const stage = stageFactory(stageScope, stageConfig, region);
         this.checkStage(stage, stageConfig, region);
         const deployment = wave.addStage(stage);
-        // addStage has synthesized the stage: synth() returns that assembly.
+        // addStage has synthesized the stage, and synth() returns that assembly (aws-cdk-lib 2.276:
+        // StageDeployment.fromStage calls pipelineSynth, `stage.synth({ validateOnSynthesis: true })`,
+        // and Stage.synth keeps its assembly unless forced or the construct tree changed since).
         onStageSynthesized?.(stage.synth());
         const names = { project, stage: stageConfig.name, region: region.region };
         deployment.addPost(
