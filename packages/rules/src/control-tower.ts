@@ -110,6 +110,8 @@ export function controlTowerControls(): ControlTowerControl[] {
  */
 export class ControlTowerValidatePlugin extends CloudFormationValidatePlugin {
   private readonly controls: ControlTowerControl[];
+  /** The version the engine's process reported with the last validation in workers. */
+  private engineVersion: string | undefined;
 
   constructor(props: ControlTowerValidatePluginProps = {}) {
     super();
@@ -142,9 +144,30 @@ export class ControlTowerValidatePlugin extends CloudFormationValidatePlugin {
   public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
     const types = resourceTypesOf(context.stackTemplates);
     const wanted = this.wantedControls(types);
-    const report = validateInWorkers(context, guardRulesOf(wanted), types) ?? sharedEngine(wanted).validate(context);
+    const inWorkers = validateInWorkers(context, guardRulesOf(wanted), types);
+    this.engineVersion = inWorkers?.version;
+    const report = inWorkers?.report ?? sharedEngine(wanted).validate(context);
     writeTypesHint(types);
     return { ...report, violations: onePerControl(report.violations, controlsByRule(wanted)) };
+  }
+
+  /**
+   * The version of the engine that validated: the CDK reads it for the report right after validate()
+   * (aws-cdk-lib 2.276, synthesis-validation.js, invokeSinglePlugin: `pluginVersion: plugin.version`).
+   * The CDK's own getter calls `@aws/cloudformation-validate`'s `version()`, and loading that module
+   * instantiates its 9 MB WebAssembly binary: on this thread, after the workers have validated, that
+   * was about 0.3 s at the end of every synth (CPU profile of `npm run synth`) for a string the
+   * engine's process sends with its report. Without workers the engine ran here and the module is
+   * loaded already.
+   */
+  public get version(): string | undefined {
+    return this.engineVersion ?? super.version;
+  }
+
+  /** As the CDK's plugin: the engine's version (its rules come with it). */
+  public get ruleIds(): string[] | undefined {
+    const version = this.version;
+    return version === undefined ? undefined : [version];
   }
 
   /**
@@ -351,7 +374,8 @@ function sendAhead(templates: readonly StackTemplate[], types: ReadonlySet<strin
 
 /**
  * The report of the CDK's CloudFormationValidatePlugin with these Guard rules, computed in the
- * workers while this thread waits (plugins are called synchronously); undefined without workers.
+ * workers while this thread waits (plugins are called synchronously), and the engine's version;
+ * undefined without workers.
  *
  * The templates are shared out by size. Each worker reports every template on its own, and the
  * reports are merged template by template in the context's order, the way the CDK's plugin builds
@@ -362,7 +386,7 @@ function validateInWorkers(
   context: IPolicyValidationContext,
   guardRules: GuardRuleSource[],
   types: ReadonlySet<string>,
-): PolicyValidationPluginReport | undefined {
+): { report: PolicyValidationPluginReport; version: string | undefined } | undefined {
   // Whatever happens, templates sent ahead before this validation are placed by it or not at all.
   const placed = new Map([...aheadIn].map(([templatePath, w]) => [templatePath, workers.indexOf(w)]));
   aheadIn.clear();
@@ -390,10 +414,16 @@ function validateInWorkers(
     return [{ signal, port: port1 }];
   });
   const byTemplate = new Map<string, PolicyViolation[]>();
+  let version: string | undefined;
   for (const { signal, port } of pending) {
     Atomics.wait(signal, 0, 0);
     const reply = receiveMessageOnPort(port)?.message as
-      | { reports: Array<{ templatePath: string; violations: PolicyViolation[] }>; early: number; error?: undefined }
+      | {
+          reports: Array<{ templatePath: string; violations: PolicyViolation[] }>;
+          early: number;
+          version: string;
+          error?: undefined;
+        }
       | { error: string }
       | undefined;
     port.close();
@@ -403,11 +433,12 @@ function validateInWorkers(
       );
     }
     earlyReportsUsed += reply.early;
+    version = reply.version;
     for (const r of reply.reports) {
       byTemplate.set(r.templatePath, r.violations);
     }
   }
-  return mergeTemplateReports(templates.map((t) => byTemplate.get(t.templatePath) ?? []));
+  return { report: mergeTemplateReports(templates.map((t) => byTemplate.get(t.templatePath) ?? [])), version };
 }
 
 /**

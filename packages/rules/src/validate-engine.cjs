@@ -20,8 +20,9 @@
  * { ahead: true, resourceTypes, stackTemplates } validates templates early, and the reply is
  * { validatedAhead } (how many early reports it keeps);
  * { id, guardRules, resourceTypes, stackTemplates } validates, and the reply is
- * { id, reports: [{ templatePath, violations }], early } (one report per template; `early`: how many
- * were the early reports) or { id, error }.
+ * { id, reports: [{ templatePath, violations }], early, version } (one report per template; `early`:
+ * how many were the early reports; `version`: the engine's, which the CDK's report names) or
+ * { id, error }.
  *
  * Early reports: CDK Pipelines synthesizes each stage when it is added to the pipeline, seconds
  * before the app's synthesis ends and the CDK calls the validation plugins; the plugin sends each
@@ -153,7 +154,7 @@ process.on('message', (/** @type {any} */ message) => {
     // Early reports serve at most the next validation request this engine gets (an engine whose share
     // of a validation is empty gets none: its reports wait, and still have to match then).
     early.clear();
-    process.send?.({ id, reports, early: used });
+    process.send?.({ id, reports, early: used, version: plugin.version });
   } catch (e) {
     process.send?.({ id, error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
   }

@@ -11,7 +11,7 @@
  * thread, whose event loop still runs, carries the request to the process and the reply back).
  *
  * Messages: { guardRules, resourceTypes, stackTemplates, signal, port }. The reply goes to `port`
- * ({ reports: [{ templatePath, violations }], early } or { error }, see validate-engine.cjs), then
+ * ({ reports: [{ templatePath, violations }], early, version } or { error }, see validate-engine.cjs), then
  * `signal[0]` is set to 1 and notified. { ahead: true, resourceTypes, stackTemplates }
  * goes to the engine as it is (templates validated early), and the engine's { validatedAhead } comes
  * back on the worker's own port.

@@ -7,7 +7,15 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, aws_s3 as s3, aws_sns as sns, Stack, Stage, Validations } from 'aws-cdk-lib';
+import {
+  App,
+  aws_s3 as s3,
+  aws_sns as sns,
+  CloudFormationValidatePlugin,
+  Stack,
+  Stage,
+  Validations,
+} from 'aws-cdk-lib';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import {
   ControlTowerValidatePlugin,
@@ -97,6 +105,41 @@ describe('the engine behind a worker thread', () => {
     expect(JSON.stringify(inWorker)).toContain('CT.S3.PR');
     expect(inWorker).toEqual(inThread);
     expect((inThread as unknown[]).length).toBeGreaterThan(3);
+  });
+
+  test("the report names the engine's version, which came with the workers' reply, not from this thread", () => {
+    // GIVEN the CDK's own getter watched (it loads the engine's WebAssembly module on the thread that
+    // asks, which a synth whose workers validated would otherwise do only for this string)
+    delete process.env[VALIDATE_WORKER_ENV];
+    const cdkGetter = jest.spyOn(CloudFormationValidatePlugin.prototype, 'version', 'get');
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'ct-version-'));
+    try {
+      const app = new App({ outdir });
+      const plugin = new ControlTowerValidatePlugin({ validationThreads: 1 });
+      Validations.of(app).addPlugins(plugin);
+      new s3.Bucket(new Stack(app, 'Data', { env: { account: '123456789012', region: 'eu-west-1' } }), 'Plain');
+      const counted = validationsInWorker();
+      // WHEN the app is synthesized, its templates validated in the workers
+      try {
+        app.synth();
+      } catch (e) {
+        if (!(e instanceof Error && e.name === 'ValidationFailed')) throw e;
+      }
+      const report = JSON.parse(fs.readFileSync(path.join(outdir, 'validation-report.json'), 'utf-8')) as {
+        pluginReports: Array<{ pluginName: string; pluginVersion?: string }>;
+      };
+      const named = report.pluginReports.find((r) => r.pluginName === 'CloudFormation Validate')?.pluginVersion;
+      // THEN the workers validated, the CDK's getter was never asked, and the report names the version
+      // the CDK's getter gives
+      expect(validationsInWorker()).toBe(counted + 1);
+      expect(cdkGetter).not.toHaveBeenCalled();
+      cdkGetter.mockRestore();
+      expect(named).toBe(new CloudFormationValidatePlugin().version);
+      expect(named).toMatch(/^\d+\.\d+\.\d+/);
+      expect(plugin.ruleIds).toEqual([named]);
+    } finally {
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
   });
 
   test('a control one plugin turns off is not reported by the engine an earlier plugin set up', async () => {
