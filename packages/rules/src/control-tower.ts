@@ -156,9 +156,9 @@ export class ControlTowerValidatePlugin extends CloudFormationValidatePlugin {
    * (aws-cdk-lib 2.276, synthesis-validation.js, invokeSinglePlugin: `pluginVersion: plugin.version`).
    * The CDK's own getter calls `@aws/cloudformation-validate`'s `version()`, and loading that module
    * instantiates its 9 MB WebAssembly binary: on this thread, after the workers have validated, that
-   * was about 0.3 s at the end of every synth (CPU profile of `npm run synth`) for a string the
-   * engine's process sends with its report. Without workers the engine ran here and the module is
-   * loaded already.
+   * was about 0.3 s at the end of every synth (CPU profile of the app process, `node --cpu-prof`) for
+   * a string the engine's process sends with its report. Without workers the engine ran here and the
+   * module is loaded already.
    */
   public get version(): string | undefined {
     return this.engineVersion ?? super.version;
