@@ -395,7 +395,10 @@ function testSection(r: BenchResults): string[] {
       'timed), with `NX_DAEMON=false`, a private, empty Nx cache (`NX_CACHE_DIRECTORY`, `NX_WORKSPACE_DATA_DIRECTORY`) ' +
       "and a private `TMPDIR` (Jest's cache). The cold run starts from the empty cache rather than with " +
       '`--skip-nx-cache`, because that flag also stops Nx from writing the cache the warm run needs; the hit counts ' +
-      'below prove both states.',
+      'below prove both states. The validation engine keeps its reports in a folder of the run that starts empty ' +
+      '(`PLATFORM_VALIDATE_CACHE`; packages/rules, validate-engine.cjs): the cold run validates every template at ' +
+      'least once, and the later runs validate only templates with a content, stack, account, region or rule set ' +
+      'not validated before.',
     '',
   );
   if (t.seeded.length > 0) {
@@ -432,7 +435,9 @@ function testSection(r: BenchResults): string[] {
   md.push(
     `Touched runs: a comment appended (uncommitted) to \`${t.app.file}\`, then, after restoring it, to ` +
       `\`${t.library.file}\`; \`nx show projects --affected\` lists ${t.app.projects.map(code).join(', ')} for the ` +
-      `first and ${t.library.projects.map(code).join(', ')} for the second.`,
+      `first and ${t.library.projects.map(code).join(', ')} for the second. A comment changes no template, so the ` +
+      'validation engine answers every template of these runs from the reports it kept; an edit that changes ' +
+      'templates has those validated again.',
     '',
   );
   md.push("Where the time of `npm test` goes, step by step (from when each step's banner appeared):", '');

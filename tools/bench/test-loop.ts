@@ -86,7 +86,12 @@ export async function testLoop(
   // Jest's transform cache starts empty too.
   const tmp = path.join(ctx.tmpRoot, 'nx-tests', 'tmp');
   fs.mkdirSync(tmp, { recursive: true, mode: 0o700 });
-  const env = nxEnv(ctx.tmpRoot, 'nx-tests', { TMPDIR: tmp });
+  // The validation engine's kept reports in a folder of this run's own, empty at the cold run (every
+  // other scenario runs without them, see main.ts).
+  const env = nxEnv(ctx.tmpRoot, 'nx-tests', {
+    TMPDIR: tmp,
+    PLATFORM_VALIDATE_CACHE: path.join(ctx.tmpRoot, 'nx-tests', 'validate-reports'),
+  });
   const npmTest = { file: 'npm', args: ['test'], text: 'npm test' };
   log('tests, in the clone:');
   log('  cold: npm test with an empty Nx cache');

@@ -269,6 +269,22 @@ function guardRulesOf(controls: readonly GuardControl[]): Array<{ name: string; 
 /** Turns the worker off (`PLATFORM_VALIDATE_WORKER=false`): the engine is then set up in validate(). */
 export const VALIDATE_WORKER_ENV = 'PLATFORM_VALIDATE_WORKER';
 
+/**
+ * Where the engine's process keeps each template's report, to answer the same template again without
+ * validating it (validate-engine.cjs says what the key holds): a folder, or `false` for none.
+ * Default: node_modules/.cache/baseline-validate/reports. Read at each validation.
+ */
+export const VALIDATE_CACHE_ENV = 'PLATFORM_VALIDATE_CACHE';
+
+/** The folder of kept reports for this validation, or undefined (see VALIDATE_CACHE_ENV). */
+function reportCacheFolder(): string | undefined {
+  const setting = process.env[VALIDATE_CACHE_ENV];
+  if (setting === 'false') {
+    return undefined;
+  }
+  return setting || path.join(path.dirname(typesHintFile()), 'reports');
+}
+
 interface GuardRuleSource {
   readonly name: string;
   readonly content: string;
@@ -341,11 +357,17 @@ function stackTemplateOf(s: cxapi.CloudFormationStackArtifact): StackTemplate {
  */
 const aheadIn = new Map<string, Worker>();
 let earlyReportsUsed = 0;
+let keptReportsUsed = 0;
 let validatedAheadCount = 0;
 
 /** How many templates' reports of this process came from early validation (for tests). */
 export function earlyReports(): number {
   return earlyReportsUsed;
+}
+
+/** How many templates' reports of this process were kept reports, not validated again (for tests). */
+export function keptReports(): number {
+  return keptReportsUsed;
 }
 
 /**
@@ -369,7 +391,7 @@ function sendAhead(templates: readonly StackTemplate[], types: ReadonlySet<strin
   for (const t of templates) {
     aheadIn.set(t.templatePath, worker);
   }
-  worker.postMessage({ ahead: true, resourceTypes: [...types], stackTemplates: templates });
+  worker.postMessage({ ahead: true, resourceTypes: [...types], stackTemplates: templates, cache: reportCacheFolder() });
 }
 
 /**
@@ -402,15 +424,17 @@ function validateInWorkers(
   }));
   // A template validated ahead goes to the engine that has its early report.
   const shares = shareOut(templates, workers.length, placed);
+  const cache = reportCacheFolder();
   const pending = shares.flatMap((share, i) => {
     if (share.length === 0) {
       return [];
     }
     const signal = new Int32Array(new SharedArrayBuffer(4));
     const { port1, port2 } = new MessageChannel();
-    workers[i].postMessage({ guardRules, resourceTypes: [...types], stackTemplates: share, signal, port: port2 }, [
-      port2,
-    ]);
+    workers[i].postMessage(
+      { guardRules, resourceTypes: [...types], stackTemplates: share, cache, signal, port: port2 },
+      [port2],
+    );
     return [{ signal, port: port1 }];
   });
   const byTemplate = new Map<string, PolicyViolation[]>();
@@ -421,6 +445,7 @@ function validateInWorkers(
       | {
           reports: Array<{ templatePath: string; violations: PolicyViolation[] }>;
           early: number;
+          kept: number;
           version: string;
           error?: undefined;
         }
@@ -433,6 +458,7 @@ function validateInWorkers(
       );
     }
     earlyReportsUsed += reply.early;
+    keptReportsUsed += reply.kept;
     version = reply.version;
     for (const r of reply.reports) {
       byTemplate.set(r.templatePath, r.violations);

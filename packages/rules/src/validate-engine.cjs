@@ -17,12 +17,13 @@
  * the default GC: so the engine runs here, with the flag, and nothing else does.
  *
  * Messages in (IPC): { prepare: { guardRules, resourceTypes } } sets an engine up ahead of time;
- * { ahead: true, resourceTypes, stackTemplates } validates templates early, and the reply is
+ * { ahead: true, resourceTypes, stackTemplates, cache } validates templates early, and the reply is
  * { validatedAhead } (how many early reports it keeps);
- * { id, guardRules, resourceTypes, stackTemplates } validates, and the reply is
- * { id, reports: [{ templatePath, violations }], early, version } (one report per template; `early`:
- * how many were the early reports; `version`: the engine's, which the CDK's report names) or
- * { id, error }.
+ * { id, guardRules, resourceTypes, stackTemplates, cache } validates, and the reply is
+ * { id, reports: [{ templatePath, violations }], early, kept, version } (one report per template;
+ * `early`: how many were the early reports; `kept`: how many were kept reports; `version`: the
+ * engine's, which the CDK's report names) or { id, error }. `cache`: the folder of kept reports, or
+ * none.
  *
  * Early reports: CDK Pipelines synthesizes each stage when it is added to the pipeline, seconds
  * before the app's synthesis ends and the CDK calls the validation plugins; the plugin sends each
@@ -36,12 +37,26 @@
  * then, as without early reports. Early requests never set an engine up: without one, or with one
  * whose resource types do not cover theirs, they are ignored.
  *
+ * Kept reports: a request's `cache` names a folder (ControlTowerValidatePlugin's default is
+ * node_modules/.cache/baseline-validate/reports; PLATFORM_VALIDATE_CACHE=false sends none). A
+ * template's report is a function of what the CDK's plugin gives the engine: the template's content,
+ * the stack's construct path, account and region, the Guard rules, and the code that validates
+ * (aws-cdk-lib, whose plugin picks the built-in rules and the excluded ones, and
+ * @aws/cloudformation-validate). Each report is kept in the folder under the SHA-256 of all of them,
+ * and a later request for a template with the same key gets that report without the engine
+ * validating it (the template's path in it is the new one): an edit that changes three templates of
+ * twenty validates three. A report is kept only when the file's content was the same before and after
+ * validating; a folder that cannot be read or written is skipped. Early validation skips a template
+ * whose report is kept.
+ *
  * Plain CommonJS: it runs from the sources and from a build alike, with no compiler. It exits when
  * its parent goes (the IPC channel closes).
  */
 'use strict';
 const crypto = require('node:crypto');
 const fs = require('node:fs');
+const { createRequire } = require('node:module');
+const path = require('node:path');
 const { CloudFormationValidatePlugin } = require('aws-cdk-lib');
 
 /**
@@ -50,11 +65,36 @@ const { CloudFormationValidatePlugin } = require('aws-cdk-lib');
  */
 
 /**
- * The engine, and the early reports it made: by template path, the template as it was asked for, the
- * digest of the content validated, and the violations.
- * @type {{ key: string, types: Set<string>, plugin: any, early: Map<string, { template: StackTemplate, digest: string, violations: unknown[] }> } | undefined}
+ * The engine, the digest of its Guard rules (for kept reports), and the early reports it made: by
+ * template path, the template as it was asked for, the digest of the content validated, and the
+ * violations.
+ * @type {{ key: string, rules: string, types: Set<string>, plugin: any, early: Map<string, { template: StackTemplate, digest: string, violations: unknown[] }> } | undefined}
  */
 let current;
+
+/**
+ * What validates, besides the rules: aws-cdk-lib's version and that of the engine it bundles. Read
+ * from their package.json files (loading the engine's module would instantiate its WebAssembly).
+ */
+const CODE_VERSIONS = (() => {
+  const cdk = require.resolve('aws-cdk-lib');
+  const engine = createRequire(cdk).resolve('@aws/cloudformation-validate');
+  /** @param {string} file */
+  const versionOf = (file) => JSON.parse(fs.readFileSync(file, 'utf-8')).version;
+  return [
+    versionOf(path.join(path.dirname(cdk), 'package.json')),
+    versionOf(path.join(path.dirname(engine), 'package.json')),
+  ];
+})();
+
+/** The SHA-256 of Guard rules, names and contents, in name order. */
+function rulesDigestOf(/** @type {Array<{ name: string, content: string }>} */ guardRules) {
+  const sorted = [...guardRules].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return crypto
+    .createHash('sha256')
+    .update(JSON.stringify(sorted.map((r) => [r.name, r.content])))
+    .digest('hex');
+}
 
 /** Names of the Guard rules, as the key of an engine. */
 const keyOf = (/** @type {Array<{ name: string }>} */ guardRules) =>
@@ -76,7 +116,7 @@ function pluginFor(/** @type {Array<{ name: string, content: string }>} */ guard
     // aws-cdk-lib sets its engine up on the first validate(), for the templates' resource types; it
     // keeps it while later templates' types are a subset. Set up now, for these types.
     plugin.initializeEngine(new Set(types));
-    current = { key, types: new Set(types), plugin, early: new Map() };
+    current = { key, rules: rulesDigestOf(guardRules), types: new Set(types), plugin, early: new Map() };
   }
   return current.plugin;
 }
@@ -90,6 +130,66 @@ function digestOf(/** @type {string} */ file) {
   } catch {
     return undefined;
   }
+}
+
+/** In a kept report, where the template's path was (a JSON string's inside cannot hold a raw NUL). */
+const PATH_MARK = '\\u0000template\\u0000';
+/** A string's inside as JSON writes it (the path as it appears in the report's JSON text). */
+const jsonInside = (/** @type {string} */ text) => JSON.stringify(text).slice(1, -1);
+
+/**
+ * Kept reports (see the top): the key of a template whose content has `digest`, for the engine's
+ * rules; `lookUp` gives the kept violations or undefined, `keep` stores them.
+ */
+function reportCache(/** @type {string | undefined} */ folder, /** @type {string} */ rules) {
+  const keyOf = (/** @type {StackTemplate} */ t, /** @type {string} */ digest) =>
+    crypto
+      .createHash('sha256')
+      .update(
+        JSON.stringify([
+          'v1',
+          ...CODE_VERSIONS,
+          rules,
+          t.stackConstructPath,
+          t.accountId ?? null,
+          t.region ?? null,
+          digest,
+        ]),
+      )
+      .digest('hex');
+  return {
+    /** @returns {unknown[] | undefined} */
+    lookUp(/** @type {StackTemplate} */ t, /** @type {string | undefined} */ digest) {
+      if (folder === undefined || digest === undefined) {
+        return undefined;
+      }
+      try {
+        const text = fs.readFileSync(path.join(folder, `${keyOf(t, digest)}.json`), 'utf-8');
+        return JSON.parse(text.split(PATH_MARK).join(jsonInside(t.templatePath)));
+      } catch {
+        return undefined;
+      }
+    },
+    keep(
+      /** @type {StackTemplate} */ t,
+      /** @type {string | undefined} */ digest,
+      /** @type {unknown[]} */ violations,
+    ) {
+      if (folder === undefined || digest === undefined || digestOf(t.templatePath) !== digest) {
+        return;
+      }
+      try {
+        fs.mkdirSync(folder, { recursive: true });
+        const file = path.join(folder, `${keyOf(t, digest)}.json`);
+        // Whole or not at all: another engine may read the entry while this one writes it.
+        const temp = `${file}.${process.pid}.tmp`;
+        fs.writeFileSync(temp, JSON.stringify(violations).split(jsonInside(t.templatePath)).join(PATH_MARK));
+        fs.renameSync(temp, file);
+      } catch {
+        // A read-only node_modules: nothing is kept.
+      }
+    },
+  };
 }
 
 /** The violations of one template, as the CDK's plugin reports them. */
@@ -108,13 +208,19 @@ function sameTemplate(/** @type {StackTemplate} */ a, /** @type {StackTemplate} 
 }
 
 /** Validates templates early, with the engine the process has (see the top). */
-function validateAhead(/** @type {{ resourceTypes: string[], stackTemplates: StackTemplate[] }} */ message) {
+function validateAhead(
+  /** @type {{ resourceTypes: string[], stackTemplates: StackTemplate[], cache?: string }} */ message,
+) {
   const engine = current;
   let kept = 0;
   if (engine !== undefined && message.resourceTypes.every((t) => engine.types.has(t))) {
+    const cache = reportCache(message.cache, engine.rules);
     for (const template of message.stackTemplates) {
       try {
         const before = digestOf(template.templatePath);
+        if (cache.lookUp(template, before) !== undefined) {
+          continue;
+        }
         const violations = validateOne(engine.plugin, template);
         if (before !== undefined && digestOf(template.templatePath) === before) {
           engine.early.set(template.templatePath, { template, digest: before, violations });
@@ -137,24 +243,35 @@ process.on('message', (/** @type {any} */ message) => {
     validateAhead(message);
     return;
   }
-  const { id, guardRules, resourceTypes, stackTemplates } = message;
+  const { id, guardRules, resourceTypes, stackTemplates, cache: folder } = message;
   try {
     // One report per template: the plugin merges them in template order, as one plugin would.
     const plugin = pluginFor(guardRules, resourceTypes);
-    const early = /** @type {NonNullable<typeof current>} */ (current).early;
+    const engine = /** @type {NonNullable<typeof current>} */ (current);
+    const cache = reportCache(folder, engine.rules);
     let used = 0;
+    let kept = 0;
     const reports = stackTemplates.map((/** @type {StackTemplate} */ t) => {
-      const e = early.get(t.templatePath);
-      if (e && sameTemplate(e.template, t) && digestOf(t.templatePath) === e.digest) {
+      const digest = digestOf(t.templatePath);
+      const e = engine.early.get(t.templatePath);
+      if (e && sameTemplate(e.template, t) && digest === e.digest) {
         used++;
+        cache.keep(t, digest, e.violations);
         return { templatePath: t.templatePath, violations: e.violations };
       }
-      return { templatePath: t.templatePath, violations: validateOne(plugin, t) };
+      const known = cache.lookUp(t, digest);
+      if (known !== undefined) {
+        kept++;
+        return { templatePath: t.templatePath, violations: known };
+      }
+      const violations = validateOne(plugin, t);
+      cache.keep(t, digest, violations);
+      return { templatePath: t.templatePath, violations };
     });
     // Early reports serve at most the next validation request this engine gets (an engine whose share
     // of a validation is empty gets none: its reports wait, and still have to match then).
-    early.clear();
-    process.send?.({ id, reports, early: used, version: plugin.version });
+    engine.early.clear();
+    process.send?.({ id, reports, early: used, kept, version: plugin.version });
   } catch (e) {
     process.send?.({ id, error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
   }

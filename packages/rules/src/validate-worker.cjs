@@ -10,8 +10,8 @@
  * and waits for the report (the CDK calls plugins synchronously, so the main thread blocks, and this
  * thread, whose event loop still runs, carries the request to the process and the reply back).
  *
- * Messages: { guardRules, resourceTypes, stackTemplates, signal, port }. The reply goes to `port`
- * ({ reports: [{ templatePath, violations }], early, version } or { error }, see validate-engine.cjs), then
+ * Messages: { guardRules, resourceTypes, stackTemplates, cache, signal, port }. The reply goes to `port`
+ * ({ reports: [{ templatePath, violations }], early, kept, version } or { error }, see validate-engine.cjs), then
  * `signal[0]` is set to 1 and notified. { ahead: true, resourceTypes, stackTemplates }
  * goes to the engine as it is (templates validated early), and the engine's { validatedAhead } comes
  * back on the worker's own port.
@@ -78,12 +78,12 @@ parentPort?.on('message', (message) => {
     }
     return;
   }
-  const { guardRules, resourceTypes, stackTemplates, signal, port } = message;
+  const { guardRules, resourceTypes, stackTemplates, cache, signal, port } = message;
   const id = nextId++;
   pending.set(id, { signal, port });
   if (gone) {
     reply(id, { error: gone });
   } else {
-    engine.send({ id, guardRules, resourceTypes, stackTemplates });
+    engine.send({ id, guardRules, resourceTypes, stackTemplates, cache });
   }
 });

@@ -24,7 +24,9 @@ import {
   readValidationReport,
   shareOut,
   startValidationEngines,
+  keptReports,
   templatesValidatedAhead,
+  VALIDATE_CACHE_ENV,
   VALIDATE_WORKER_ENV,
   validationEngines,
   validationsInWorker,
@@ -40,6 +42,15 @@ async function synthesize(
   disabledControls?: string[],
   ahead?: (assembly: CloudAssembly) => Promise<void>,
 ): Promise<unknown> {
+  return (await synthesizeWithReport(validationThreads, disabledControls, ahead)).findings;
+}
+
+/** As `synthesize`, with the CDK's validation-report.json as written too. */
+async function synthesizeWithReport(
+  validationThreads?: number,
+  disabledControls?: string[],
+  ahead?: (assembly: CloudAssembly) => Promise<void>,
+): Promise<{ findings: unknown; report: string; outdir: string }> {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'ct-worker-'));
   try {
     const app = new App({ outdir, context: { '@aws-cdk/core:validateAgainstDefaultRules': true } });
@@ -59,7 +70,11 @@ async function synthesize(
     } catch (e) {
       if (!(e instanceof Error && e.name === 'ValidationFailed')) throw e;
     }
-    return readValidationReport(outdir);
+    return {
+      findings: readValidationReport(outdir),
+      report: fs.readFileSync(path.join(outdir, 'validation-report.json'), 'utf-8'),
+      outdir,
+    };
   } finally {
     fs.rmSync(outdir, { recursive: true, force: true });
   }
@@ -67,6 +82,9 @@ async function synthesize(
 
 describe('the engine behind a worker thread', () => {
   const before = process.env[VALIDATE_WORKER_ENV];
+  // What the engine validates, not kept reports (tested below): every template is validated.
+  beforeAll(() => (process.env[VALIDATE_CACHE_ENV] = 'false'));
+  afterAll(() => delete process.env[VALIDATE_CACHE_ENV]);
   // The CDK prints every finding; the assertions read the report.
   beforeEach(() => jest.spyOn(console, 'error').mockImplementation(() => undefined));
   afterEach(() => {
@@ -213,6 +231,94 @@ describe('the engine behind a worker thread', () => {
     expect(earlyReports()).toBe(used);
     expect(report).not.toContain('s3_bucket_logging_enabled_check');
     expect(report).toContain('CT.S3.PR.');
+  });
+});
+
+describe('kept reports', () => {
+  // Each test keeps its reports in a folder of its own, which starts empty.
+  let folder: string;
+  beforeEach(() => {
+    jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    delete process.env[VALIDATE_WORKER_ENV];
+    folder = fs.mkdtempSync(path.join(os.tmpdir(), 'ct-kept-'));
+    process.env[VALIDATE_CACHE_ENV] = folder;
+  });
+  afterEach(() => {
+    jest.restoreAllMocks();
+    delete process.env[VALIDATE_CACHE_ENV];
+    fs.rmSync(folder, { recursive: true, force: true });
+  });
+
+  test('a template validated before is answered from its kept report: the report validating it gives, with its own path', async () => {
+    // GIVEN the report of the main thread's engine (no kept reports there), and a first synth in a
+    // worker that keeps a report per template
+    process.env[VALIDATE_WORKER_ENV] = 'false';
+    const inThread = await synthesize();
+    delete process.env[VALIDATE_WORKER_ENV];
+    const kept = keptReports();
+    const runs: Array<Awaited<ReturnType<typeof synthesizeWithReport>>> = [];
+    for (let i = 0; i < 2; i++) {
+      // WHEN (the second time round) the same app is synthesized again, into another folder
+      runs.push(await synthesizeWithReport(1));
+      if (i === 0) {
+        expect(keptReports()).toBe(kept);
+        expect(fs.readdirSync(folder).filter((f) => f.endsWith('.json'))).toHaveLength(3);
+      }
+    }
+    const [first, again] = runs;
+    // THEN its three templates' reports were the kept ones, the findings are those the engine gives,
+    // and the report names the templates where this synth wrote them (the CDK writes them relative to
+    // the synth's folder), never where the first did
+    expect(keptReports()).toBe(kept + 3);
+    expect(JSON.stringify(again.findings)).toContain('CT.S3.PR');
+    expect(again.findings).toEqual(inThread);
+    const templatePaths = [...again.report.matchAll(/"templatePath": "([^"]+)"/g)].map((m) => m[1]);
+    expect(templatePaths.length).toBeGreaterThan(3);
+    expect(templatePaths.filter((p) => !/^assembly-Dev\/Dev\w+\.template\.json$/.test(p))).toEqual([]);
+    expect(again.report).not.toContain(path.basename(first.outdir));
+    expect(again.report).toBe(first.report);
+  });
+
+  test('a template whose content changed is validated again, with the change; the others are answered', async () => {
+    await synthesize(1);
+    const kept = keptReports();
+    // WHEN the Logs template gains a bucket without encryption settings before the validation (the
+    // stage's assembly is handed over before the app's synthesis validates)
+    const planted = await synthesize(1, undefined, async (assembly) => {
+      const logs = assembly.stacksRecursively.find((s) => s.hierarchicalId === 'Dev/Logs');
+      if (!logs) throw new Error('no Dev/Logs stack in the assembly');
+      const template = JSON.parse(fs.readFileSync(logs.templateFullPath, 'utf-8'));
+      template.Resources.Planted = { Type: 'AWS::S3::Bucket' };
+      fs.writeFileSync(logs.templateFullPath, JSON.stringify(template));
+    });
+    // THEN two reports were kept ones, and the planted bucket is reported
+    expect(keptReports()).toBe(kept + 2);
+    const violations = planted as Array<{ rule: string; constructPaths: string[] }>;
+    expect(violations.find((v) => v.rule === 's3_bucket_level_public_access_prohibited_check')?.constructPaths).toEqual(
+      ['Dev/Data/Plain/Resource', 'Dev/Logs/Plain/Resource', ''],
+    );
+  });
+
+  test('reports kept for other rules are not used: a control turned off stays off', async () => {
+    const all = JSON.stringify(await synthesize(1));
+    const kept = keptReports();
+    // WHEN the same app is validated with CT.S3.PR.2 (bucket logging, which its plain buckets break) off
+    const without = JSON.stringify(await synthesize(1, ['CT.S3.PR.2']));
+    // THEN no kept report was used, and the control is not reported
+    expect(keptReports()).toBe(kept);
+    expect(all).toContain('s3_bucket_logging_enabled_check');
+    expect(without).not.toContain('s3_bucket_logging_enabled_check');
+    expect(without).toContain('CT.S3.PR.');
+  });
+
+  test(`${VALIDATE_CACHE_ENV}=false keeps nothing and uses nothing kept`, async () => {
+    await synthesize(1);
+    const kept = keptReports();
+    const files = fs.readdirSync(folder);
+    process.env[VALIDATE_CACHE_ENV] = 'false';
+    await synthesize(1);
+    expect(keptReports()).toBe(kept);
+    expect(fs.readdirSync(folder)).toEqual(files);
   });
 });
 
