@@ -104,11 +104,6 @@ async function orFailed<T>(name: string, go: () => Promise<T>): Promise<T | Fail
 
 async function bench(opts: BenchOptions, tmpRoot: string): Promise<void> {
   const started = performance.now();
-  // The synth scenarios measure a synth that validates every template: the validation engine's kept
-  // reports (packages/rules, validate-engine.cjs) would answer every template of a repeated synth,
-  // and of an edit that changes none. Off for every child process; the test loop keeps them in a
-  // folder of its own that starts empty (test-loop.ts).
-  process.env.PLATFORM_VALIDATE_CACHE = 'false';
   const ctx: RunContext = { tmpRoot, gnuTime: detectGnuTime() };
   log(`temporary folder: ${tmpRoot}${opts.keepTemp ? ' (kept)' : ''}`);
   log(`peak RSS via ${ctx.gnuTime ? 'GNU time (%M)' : '/proc sampling (GNU time not found)'}`);

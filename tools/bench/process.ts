@@ -171,7 +171,11 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
     .split(path.delimiter)
     .filter((p) => !p.endsWith(`node_modules${path.sep}.bin`) && !p.includes(`${path.sep}node-gyp-bin`))
     .join(path.delimiter);
-  return { ...env, ...extra };
+  // The synth scenarios measure a synth that validates every template: the validation engine's kept
+  // reports (packages/rules, validate-engine.cjs) would answer every template of a repeated synth,
+  // and of an edit that changes none. Off unless a scenario says otherwise (the test loop keeps them
+  // in a folder of its own that starts empty, test-loop.ts).
+  return { ...env, PLATFORM_VALIDATE_CACHE: 'false', ...extra };
 }
 
 /** Runs a command to completion (not measured); throws only if it cannot be started. */

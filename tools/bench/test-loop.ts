@@ -71,6 +71,21 @@ function commandLine(text: string, ...hidden: string[]) {
   return { file, args: [...args, ...hidden], text };
 }
 
+
+/**
+ * The test loop's environment: Nx state of its own, a private TMPDIR (Jest's transform cache), and
+ * the validation engine's kept reports in a folder of its own, empty at the cold run, as on a fresh
+ * clone (every other scenario runs without kept reports, see cleanEnv).
+ */
+export function testLoopEnv(tmpRoot: string): NodeJS.ProcessEnv {
+  const tmp = path.join(tmpRoot, 'nx-tests', 'tmp');
+  fs.mkdirSync(tmp, { recursive: true, mode: 0o700 });
+  return nxEnv(tmpRoot, 'nx-tests', {
+    TMPDIR: tmp,
+    PLATFORM_VALIDATE_CACHE: path.join(tmpRoot, 'nx-tests', 'validate-reports'),
+  });
+}
+
 export async function testLoop(
   ctx: RunContext,
   clone: Clone,
@@ -82,16 +97,9 @@ export async function testLoop(
     fs.copyFileSync(path.join(seed.root, rel), path.join(clone.dir, rel));
   }
   if (seeded.length) log(`  copied into the clone (not committed yet): ${seeded.join(', ')}`);
-  // Empty Nx state of its own (not the one the synth runs used), and a private TMPDIR so that
-  // Jest's transform cache starts empty too.
-  const tmp = path.join(ctx.tmpRoot, 'nx-tests', 'tmp');
-  fs.mkdirSync(tmp, { recursive: true, mode: 0o700 });
-  // The validation engine's kept reports in a folder of this run's own, empty at the cold run (every
-  // other scenario runs without them, see main.ts).
-  const env = nxEnv(ctx.tmpRoot, 'nx-tests', {
-    TMPDIR: tmp,
-    PLATFORM_VALIDATE_CACHE: path.join(ctx.tmpRoot, 'nx-tests', 'validate-reports'),
-  });
+  // Empty Nx state of its own (not the one the synth runs used), Jest's transform cache and the kept
+  // validation reports empty too.
+  const env = testLoopEnv(ctx.tmpRoot);
   const npmTest = { file: 'npm', args: ['test'], text: 'npm test' };
   log('tests, in the clone:');
   log('  cold: npm test with an empty Nx cache');

@@ -102,8 +102,16 @@ describe('cleanEnv', () => {
     expect(cleanEnv({ CDK_OUTDIR: '/tmp/out' })).toEqual({
       HOME: '/home/me',
       PATH: '/usr/bin',
+      PLATFORM_VALIDATE_CACHE: 'false',
       CDK_OUTDIR: '/tmp/out',
     });
+  });
+
+  test("runs without the validation engine's kept reports, whatever the shell says, unless the extra names a folder", () => {
+    // a synth that took every template's report from the last one would not be the synth measured
+    process.env = { HOME: '/home/me', PATH: '/usr/bin', PLATFORM_VALIDATE_CACHE: '/home/me/reports' };
+    expect(cleanEnv().PLATFORM_VALIDATE_CACHE).toBe('false');
+    expect(cleanEnv({ PLATFORM_VALIDATE_CACHE: '/tmp/run/reports' }).PLATFORM_VALIDATE_CACHE).toBe('/tmp/run/reports');
   });
 });
 

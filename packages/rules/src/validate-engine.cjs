@@ -147,6 +147,7 @@ function reportCache(/** @type {string | undefined} */ folder, /** @type {string
       .createHash('sha256')
       .update(
         JSON.stringify([
+          // The form of a kept report: a change to what this file keeps or how, needs a new one.
           'v1',
           ...CODE_VERSIONS,
           rules,
