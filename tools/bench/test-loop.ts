@@ -71,7 +71,6 @@ function commandLine(text: string, ...hidden: string[]) {
   return { file, args: [...args, ...hidden], text };
 }
 
-
 /**
  * The test loop's environment: Nx state of its own, a private TMPDIR (Jest's transform cache), and
  * the validation engine's kept reports in a folder of its own, empty at the cold run, as on a fresh
