@@ -80,6 +80,24 @@ async function synthesizeWithReport(
   }
 }
 
+/** Adds a bucket without encryption settings or public access blocks to the Dev/Logs template. */
+function plantBucketInLogs(assembly: CloudAssembly): void {
+  const logs = assembly.stacksRecursively.find((s) => s.hierarchicalId === 'Dev/Logs');
+  if (!logs) throw new Error('no Dev/Logs stack in the assembly');
+  const template = JSON.parse(fs.readFileSync(logs.templateFullPath, 'utf-8'));
+  template.Resources.Planted = { Type: 'AWS::S3::Bucket' };
+  fs.writeFileSync(logs.templateFullPath, JSON.stringify(template));
+}
+
+/**
+ * The construct paths of the public access finding: with the planted bucket, a third resource (it
+ * has no construct, so the CDK reports an empty construct path for it).
+ */
+function publicAccessFindingPaths(findings: unknown): string[] | undefined {
+  const violations = findings as Array<{ rule: string; constructPaths: string[] }>;
+  return violations.find((v) => v.rule === 's3_bucket_level_public_access_prohibited_check')?.constructPaths;
+}
+
 describe('the engine behind a worker thread', () => {
   const before = process.env[VALIDATE_WORKER_ENV];
   // What the engine validates, not kept reports (tested below): every template is validated.
@@ -205,20 +223,13 @@ describe('the engine behind a worker thread', () => {
     // WHEN the Logs template gains a bucket without encryption settings after it was validated ahead
     const planted = await synthesize(1, undefined, async (assembly) => {
       await validatedAhead(validated, 3);
-      const logs = assembly.stacksRecursively.find((s) => s.hierarchicalId === 'Dev/Logs');
-      if (!logs) throw new Error('no Dev/Logs stack in the assembly');
-      const template = JSON.parse(fs.readFileSync(logs.templateFullPath, 'utf-8'));
-      template.Resources.Planted = { Type: 'AWS::S3::Bucket' };
-      fs.writeFileSync(logs.templateFullPath, JSON.stringify(template));
+      plantBucketInLogs(assembly);
     });
     // THEN the two unchanged templates' early reports were used, and the Logs template was validated
     // as it is at the end: the planted bucket is a third resource without public access blocks (it
     // has no construct, so the CDK reports an empty construct path for it)
     expect(earlyReports()).toBe(used + 2);
-    const violations = planted as Array<{ rule: string; constructPaths: string[] }>;
-    expect(violations.find((v) => v.rule === 's3_bucket_level_public_access_prohibited_check')?.constructPaths).toEqual(
-      ['Dev/Data/Plain/Resource', 'Dev/Logs/Plain/Resource', ''],
-    );
+    expect(publicAccessFindingPaths(planted)).toEqual(['Dev/Data/Plain/Resource', 'Dev/Logs/Plain/Resource', '']);
   });
 
   test('early reports of an engine with other rules are not used: a control turned off stays off', async () => {
@@ -284,19 +295,10 @@ describe('kept reports', () => {
     const kept = keptReports();
     // WHEN the Logs template gains a bucket without encryption settings before the validation (the
     // stage's assembly is handed over before the app's synthesis validates)
-    const planted = await synthesize(1, undefined, async (assembly) => {
-      const logs = assembly.stacksRecursively.find((s) => s.hierarchicalId === 'Dev/Logs');
-      if (!logs) throw new Error('no Dev/Logs stack in the assembly');
-      const template = JSON.parse(fs.readFileSync(logs.templateFullPath, 'utf-8'));
-      template.Resources.Planted = { Type: 'AWS::S3::Bucket' };
-      fs.writeFileSync(logs.templateFullPath, JSON.stringify(template));
-    });
+    const planted = await synthesize(1, undefined, async (assembly) => plantBucketInLogs(assembly));
     // THEN two reports were kept ones, and the planted bucket is reported
     expect(keptReports()).toBe(kept + 2);
-    const violations = planted as Array<{ rule: string; constructPaths: string[] }>;
-    expect(violations.find((v) => v.rule === 's3_bucket_level_public_access_prohibited_check')?.constructPaths).toEqual(
-      ['Dev/Data/Plain/Resource', 'Dev/Logs/Plain/Resource', ''],
-    );
+    expect(publicAccessFindingPaths(planted)).toEqual(['Dev/Data/Plain/Resource', 'Dev/Logs/Plain/Resource', '']);
   });
 
   test('reports kept for other rules are not used: a control turned off stays off', async () => {
