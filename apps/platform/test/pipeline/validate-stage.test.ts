@@ -65,10 +65,13 @@ function validate(
       }
       return answer;
     };
-    write(
-      `cloudformation.describe-stacks.${name}.json`,
-      Array.isArray(statuses) ? { __sequence: statuses.map(answerFor) } : answerFor(statuses),
-    );
+    const describeStacks = `cloudformation.describe-stacks.${name}`;
+    if (Array.isArray(statuses)) {
+      fs.writeFileSync(path.join(dir, `${describeStacks}.sequence`), String(statuses.length));
+      statuses.forEach((status, i) => write(`${describeStacks}.${i + 1}.json`, answerFor(status)));
+    } else {
+      write(`${describeStacks}.json`, answerFor(statuses));
+    }
     // Only the observability stack has alarms, as in the real stage.
     const resources = name.endsWith('-observability')
       ? fixture('cloudformation.list-stack-resources.json')
@@ -82,15 +85,16 @@ function validate(
   for (const [name, state] of Object.entries(scenario.foreignAlarms ?? {})) {
     alarms.MetricAlarms.push({ AlarmName: name, StateValue: state, StateReason: 'not ours' });
   }
-  write('cloudwatch.describe-alarms.json', alarms);
+  for (const type of ['MetricAlarms', 'CompositeAlarms']) {
+    fs.mkdirSync(path.join(dir, 'alarms', type), { recursive: true });
+    for (const alarm of alarms[type] ?? []) {
+      write(path.join('alarms', type, `${alarm.AlarmName}.json`), alarm);
+    }
+  }
 
   const bin = path.join(dir, 'bin');
   fs.mkdirSync(bin);
-  fs.writeFileSync(
-    path.join(bin, 'aws'),
-    `#!/bin/sh\nexec "${process.execPath}" "${path.join(FIXTURES, 'fake-aws.mjs')}" "$@"\n`,
-    { mode: 0o755 },
-  );
+  fs.symlinkSync(path.join(FIXTURES, 'fake-aws.sh'), path.join(bin, 'aws'));
   const stackArgs = stackNames.flatMap((s) => ['--stack', s]);
   const result = spawnSync(
     process.execPath,
@@ -104,13 +108,16 @@ function validate(
       },
     },
   );
-  const callsFile = path.join(dir, 'calls.jsonl');
+  const callsFile = path.join(dir, 'calls.tsv');
   const calls = fs.existsSync(callsFile)
     ? fs
         .readFileSync(callsFile, 'utf-8')
         .trim()
         .split('\n')
-        .map((l) => JSON.parse(l))
+        .map((line) => {
+          const [accessKeyId, ...args] = line.split('\t');
+          return { args, accessKeyId: accessKeyId || null };
+        })
     : [];
   fs.rmSync(dir, { recursive: true, force: true });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr, calls };
