@@ -64,13 +64,18 @@ export function synthesizeApp(app: App): SynthResult {
   };
 }
 
-/** The keys of every missing-context entry of the assembly and its nested (Stage) assemblies. */
+/**
+ * The keys of every missing-context entry of the assembly and its nested (Stage) assemblies, each
+ * once: a Stage's builder also adds its missing context to its parent's (@aws-cdk/cloud-assembly-api
+ * 2.5, CloudAssemblyBuilder.addMissing calls `this.parentBuilder?.addMissing(missing)`), so a lookup
+ * inside a stage is in the root manifest and in the stage's.
+ */
 export function missingContext(assembly: cxapi.CloudAssembly): string[] {
-  const keys = (assembly.manifest.missing ?? []).map((m) => m.key);
+  const keys = new Set((assembly.manifest.missing ?? []).map((m) => m.key));
   for (const artifact of assembly.artifacts) {
     if (artifact instanceof cxapi.NestedCloudAssemblyArtifact) {
-      keys.push(...missingContext(artifact.nestedAssembly));
+      missingContext(artifact.nestedAssembly).forEach((key) => keys.add(key));
     }
   }
-  return keys;
+  return [...keys];
 }

@@ -9,6 +9,7 @@ import { aws_ec2 as ec2, aws_s3 as s3, CfnResource, Stack } from 'aws-cdk-lib';
 import { ControlTowerValidatePlugin, VALIDATE_WORKER_ENV } from '@baseline/rules';
 import type { CloudAssembly as CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { buildPlatformApp, soloValidationThreads } from '../../src/app';
+import { PlatformConfig } from '../../src/config';
 import { parseContextArgs } from '../../src/synth/args';
 import { synthesizeApp, SynthResult } from '../../src/synth/synthesize';
 import { ReportedFinding } from '../../src/synth/validation-report';
@@ -101,11 +102,20 @@ describe('a finding planted inside a stage', () => {
 
 describe('a context lookup', () => {
   test('fails the synth and names the lookup', () => {
-    // GIVEN a stack with a concrete environment that looks up a VPC (would call AWS through the CLI)
+    // GIVEN the app of one stage in one region (where the lookup is is what matters, not how many
+    // stages there are), and in its stage a stack with a concrete environment that looks up a VPC
+    // (would call AWS through the CLI)
+    const [first] = config.stages;
+    const oneStageRegion: PlatformConfig = { ...config, stages: [{ ...first, regions: [first.regions[0]] }] };
     const result = withoutBuiltinValidation(() => {
-      const { app } = buildPlatformApp({ config, outdir: tempOutdir() });
-      const stack = new Stack(app, 'Lookup', { env: { account: '222222222222', region: 'eu-west-1' } });
-      ec2.Vpc.fromLookup(stack, 'Vpc', { vpcId: 'vpc-12345678' });
+      const { app } = buildPlatformApp({
+        config: oneStageRegion,
+        outdir: tempOutdir(),
+        extendStage: (stage) => {
+          const stack = new Stack(stage, 'Lookup', { env: { account: '222222222222', region: 'eu-west-1' } });
+          ec2.Vpc.fromLookup(stack, 'Vpc', { vpcId: 'vpc-12345678' });
+        },
+      });
       // WHEN
       return synthesizeApp(app);
     });
