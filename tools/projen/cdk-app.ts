@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { JsonFile, Project } from 'projen';
 import { VERSIONS } from './versions';
-import { JEST_PROJECT_DEFAULTS, WorkspaceProject } from './workspace-project';
+import { JEST_PROJECT_DEFAULTS, STACK_TRACE_SETUP, WorkspaceProject } from './workspace-project';
 
 /** One jest project of the app's tests. */
 export interface TestProject {
@@ -131,6 +131,7 @@ export class CdkApp extends WorkspaceProject {
         roots: [`<rootDir>/${p.root}`],
         testMatch: ['**/*.test.ts'],
         testPathIgnorePatterns: ['/node_modules/', ...(p.exclude ?? []).map((e) => `<rootDir>/${p.root}/${e}/`)],
+        setupFiles: [STACK_TRACE_SETUP],
         ...(p.globalSetup ? { globalSetup: `<rootDir>/${p.globalSetup}` } : {}),
       })),
     );

@@ -39,6 +39,12 @@ export const JEST_PROJECT_DEFAULTS = {
 } as const;
 
 /**
+ * The Jest setup file of every project whose tests build CDK apps: Node.js's own stack trace limit
+ * instead of Jest's 100 frames (see the file).
+ */
+export const STACK_TRACE_SETUP = '<rootDir>/../../tools/testing/stack-trace-limit.ts';
+
+/**
  * The TypeScript compiler of the `build` and `typecheck` targets: the native one (TypeScript 7, the
  * npm alias `typescript7`), called by path because both it and TypeScript 5.9 (projen's ts-node,
  * typescript-eslint) ship a `tsc` bin. `fromDir` is the project folder relative to the workspace root.
