@@ -65,17 +65,11 @@ export function synthesizeApp(app: App): SynthResult {
 }
 
 /**
- * The keys of every missing-context entry of the assembly and its nested (Stage) assemblies, each
- * once: a Stage's builder also adds its missing context to its parent's (@aws-cdk/cloud-assembly-api
- * 2.5, CloudAssemblyBuilder.addMissing calls `this.parentBuilder?.addMissing(missing)`), so a lookup
- * inside a stage is in the root manifest and in the stage's.
+ * The keys of every missing-context entry of the app, its stages' included: a Stage's builder adds
+ * its missing context to its parent's too (@aws-cdk/cloud-assembly-api 2.5, CloudAssemblyBuilder's
+ * `addMissing` calls `this.parentBuilder?.addMissing(missing)`), so the root manifest lists them all,
+ * once each. (Reading the nested manifests as well named a lookup inside a stage twice.)
  */
 export function missingContext(assembly: cxapi.CloudAssembly): string[] {
-  const keys = new Set((assembly.manifest.missing ?? []).map((m) => m.key));
-  for (const artifact of assembly.artifacts) {
-    if (artifact instanceof cxapi.NestedCloudAssemblyArtifact) {
-      missingContext(artifact.nestedAssembly).forEach((key) => keys.add(key));
-    }
-  }
-  return [...keys];
+  return (assembly.manifest.missing ?? []).map((m) => m.key);
 }
