@@ -6,7 +6,7 @@
  *
  * aws-cdk-lib 2.276 captures a stack trace for every L1 resource it creates (its `aws:cdk:creationStack`
  * metadata, cfn-element.js) and for every acknowledged finding (validations.js, `recordAcknowledgment`),
- * and inside Jest each frame goes through its source-map support: with 100 frames building and
- * synthesizing the fixture app took about a quarter longer than with 10.
+ * and inside Jest each frame goes through its source-map support: with 100 frames a test file's
+ * second build and synth of the fixture app (no validation) took 1.49–1.78 s, with 10 1.11–1.29 s.
  */
 Error.stackTraceLimit = 10;
