@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { JsonFile, Project } from 'projen';
 import { VERSIONS } from './versions';
-import { JEST_PROJECT_DEFAULTS, STACK_TRACE_SETUP, WorkspaceProject } from './workspace-project';
+import { JEST_PROJECT_DEFAULTS, STACK_TRACE_SETUP, TEMP_ROOT_SETUP, WorkspaceProject } from './workspace-project';
 
 /** One jest project of the app's tests. */
 export interface TestProject {
@@ -12,7 +12,10 @@ export interface TestProject {
   readonly root: string;
   /** Folders under `root` that belong to another project. @default [] */
   readonly exclude?: string[];
-  /** Its jest `globalSetup` module, relative to the project. @default - none */
+  /**
+   * Its jest `globalSetup` module, relative to the project; it calls `useTempRoot()`
+   * (tools/testing/temp-root.ts) first. @default - the run's temporary folder alone (TEMP_ROOT_SETUP)
+   */
   readonly globalSetup?: string;
   /** An Nx target that runs this project alone. @default - none */
   readonly target?: { readonly name: string; readonly description: string };
@@ -120,7 +123,7 @@ export class CdkApp extends WorkspaceProject {
   }
 
   private useTestProjects(projects: TestProject[]): void {
-    for (const key of ['roots', 'testMatch', ...Object.keys(JEST_PROJECT_DEFAULTS)]) {
+    for (const key of ['roots', 'testMatch', 'globalSetup', ...Object.keys(JEST_PROJECT_DEFAULTS)]) {
       this.jestConfig.addDeletionOverride(key);
     }
     this.jestConfig.addOverride(
@@ -132,7 +135,7 @@ export class CdkApp extends WorkspaceProject {
         testMatch: ['**/*.test.ts'],
         testPathIgnorePatterns: ['/node_modules/', ...(p.exclude ?? []).map((e) => `<rootDir>/${p.root}/${e}/`)],
         setupFiles: [STACK_TRACE_SETUP],
-        ...(p.globalSetup ? { globalSetup: `<rootDir>/${p.globalSetup}` } : {}),
+        globalSetup: p.globalSetup ? `<rootDir>/${p.globalSetup}` : TEMP_ROOT_SETUP,
       })),
     );
     const test = this.targets.test as { options: { command: string } };

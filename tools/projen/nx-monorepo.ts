@@ -318,6 +318,7 @@ export class NxMonorepo extends NodeProject {
         testEnvironment: 'node',
         rootDir: '.',
         testMatch: ['<rootDir>/test/**/*.test.ts'],
+        globalSetup: '<rootDir>/testing/temp-root.ts',
         transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }] },
         // The workspace packages from their sources, as everywhere else (no build first).
         moduleNameMapper: { [`^${SCOPE}/(.*)$`]: '<rootDir>/../packages/$1/src' },

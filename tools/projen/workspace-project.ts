@@ -45,6 +45,12 @@ export const JEST_PROJECT_DEFAULTS = {
 export const STACK_TRACE_SETUP = '<rootDir>/../../tools/testing/stack-trace-limit.ts';
 
 /**
+ * The Jest global setup of every project that has no other: the run's temporary folder, removed when
+ * the run ends (see the file). A project's own global setup calls its `useTempRoot()` first.
+ */
+export const TEMP_ROOT_SETUP = '<rootDir>/../../tools/testing/temp-root.ts';
+
+/**
  * The TypeScript compiler of the `build` and `typecheck` targets: the native one (TypeScript 7, the
  * npm alias `typescript7`), called by path because both it and TypeScript 5.9 (projen's ts-node,
  * typescript-eslint) ship a `tsc` bin. `fromDir` is the project folder relative to the workspace root.
@@ -151,6 +157,7 @@ export class WorkspaceProject extends NodeProject {
         ...JEST_PROJECT_DEFAULTS,
         roots: ['<rootDir>/test'],
         testMatch: ['**/*.test.ts'],
+        globalSetup: TEMP_ROOT_SETUP,
         // A failing test must print what it compared, not a truncated line.
         verbose: false,
       },
