@@ -10,8 +10,8 @@
  *   checkout's, except `@baseline/*`, which link to the worktree's own packages, so the base runs its
  *   own code on the installed dependencies. It is synthesized from source (tools/source/register.cjs),
  *   without the CDK's built-in CloudFormation validation (a review needs the templates, not the
- *   findings), and its assembly is cached by commit, config and lockfile, so a second review against
- *   the same base does not synthesize it again.
+ *   findings), and its assembly is cached by commit, config and lockfile (the BASE_CACHE_ENTRIES used
+ *   last are kept), so a second review against the same base does not synthesize it again.
  * - The head is the working tree, synthesized with every check on into apps/platform/cdk.out, as
  *   `npm run synth` does; or a cloud assembly given with `--head-assembly` (the pipeline passes the
  *   one its build step just synthesized).
@@ -238,6 +238,39 @@ function synthesizeHead(config: string): Promise<Synthesis> {
 
 type BaseResult = { readonly dir: string; readonly note?: string } | { readonly error: string; readonly note?: string };
 
+/** Where the base assemblies are kept, one folder per commit, config and lockfile. */
+export const BASE_CACHE = path.join(REPO_ROOT, 'node_modules', '.cache', 'baseline-review');
+
+/** How many base assemblies the cache keeps (the default config's is about 3 MB): the ones used last. */
+export const BASE_CACHE_ENTRIES = 10;
+
+/** A synthesis into the cache that was stopped (`<entry>.tmp-<pid>`) is removed when this old. */
+const ABANDONED_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Removes from `root` all but the `keep` base assemblies used last (a review marks the entry it
+ * uses), and what a synthesis stopped midway left there a day ago or earlier; returns the removed
+ * names. Without this, every base ever reviewed stayed until the next `npm ci`.
+ */
+export function pruneBaseCache(root: string, keep = BASE_CACHE_ENTRIES, now = Date.now()): string[] {
+  const entries = fs
+    .readdirSync(root, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => ({ name: e.name, used: fs.statSync(path.join(root, e.name)).mtimeMs }));
+  const unfinished = entries.filter((e) => e.name.includes('.tmp-'));
+  const removed = [
+    ...unfinished.filter((e) => now - e.used >= ABANDONED_MS),
+    ...entries
+      .filter((e) => !e.name.includes('.tmp-'))
+      .sort((a, b) => b.used - a.used)
+      .slice(keep),
+  ].map((e) => e.name);
+  for (const name of removed) {
+    fs.rmSync(path.join(root, name), { recursive: true, force: true });
+  }
+  return removed.sort();
+}
+
 /** The base commit's cloud assembly: from the cache, or synthesized in a temporary worktree. */
 async function synthesizeBase(commit: string, headConfig: string): Promise<BaseResult> {
   const relativeConfig = path.relative(REPO_ROOT, headConfig);
@@ -260,8 +293,12 @@ async function synthesizeBase(commit: string, headConfig: string): Promise<BaseR
     )
     .digest('hex')
     .slice(0, 16);
-  const cached = path.join(REPO_ROOT, 'node_modules', '.cache', 'baseline-review', `${commit.slice(0, 12)}-${key}`);
+  const cached = path.join(BASE_CACHE, `${commit.slice(0, 12)}-${key}`);
   if (fs.existsSync(path.join(cached, 'manifest.json'))) {
+    // Used now: the pruning below keeps the entries used last.
+    const now = new Date();
+    fs.utimesSync(cached, now, now);
+    pruneBaseCache(BASE_CACHE);
     return { dir: cached, note };
   }
 
@@ -284,6 +321,7 @@ async function synthesizeBase(commit: string, headConfig: string): Promise<BaseR
     }
     fs.rmSync(cached, { recursive: true, force: true });
     fs.renameSync(outdir, cached);
+    pruneBaseCache(BASE_CACHE);
     return { dir: cached, note };
   } finally {
     spawnSync('git', ['worktree', 'remove', '--force', worktree], { cwd: REPO_ROOT });

@@ -7,7 +7,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { readAssemblyStacks } from '../../src/review';
-import { REPO_ROOT, REVIEW_FILES, runReview } from '../../src/review/cli';
+import {
+  BASE_CACHE,
+  BASE_CACHE_ENTRIES,
+  pruneBaseCache,
+  REPO_ROOT,
+  REVIEW_FILES,
+  runReview,
+} from '../../src/review/cli';
 import { fixtureAssembly } from '../support/assembly';
 import { FIXTURE_CONFIG } from '../support/configs';
 
@@ -60,16 +67,29 @@ test('--base HEAD: synthesizes HEAD in a worktree that is removed afterwards, an
 
 test('the base assembly is cached by commit: reviewed against itself, nothing changes', async () => {
   // The first test synthesized HEAD's assembly into the cache; review it against HEAD again.
-  const cacheRoot = path.join(REPO_ROOT, 'node_modules', '.cache', 'baseline-review');
+  const cacheRoot = BASE_CACHE;
   const commit = git('rev-parse', 'HEAD');
   const cached = fs.readdirSync(cacheRoot).filter((d) => d.startsWith(commit.slice(0, 12)) && !d.includes('.tmp-'));
   expect(cached.length).toBeGreaterThan(0);
   const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'review-cli-'));
   fs.cpSync(path.join(cacheRoot, cached[0]), copy, { recursive: true });
+  // last used long ago: the review marks it as used now, and keeps the entries used last. Beside it,
+  // as many entries as the cache keeps, used even longer ago: the oldest one goes.
+  const hoursAgo = (h: number) => new Date(Date.now() - h * 60 * 60 * 1000);
+  fs.utimesSync(path.join(cacheRoot, cached[0]), hoursAgo(1000), hoursAgo(1000));
+  const planted = Array.from({ length: BASE_CACHE_ENTRIES }, (_, i) => `000000000000-planted-${process.pid}-${i}`);
+  planted.forEach((name, i) => {
+    fs.mkdirSync(path.join(cacheRoot, name));
+    fs.utimesSync(path.join(cacheRoot, name), hoursAgo(2000 + i), hoursAgo(2000 + i));
+  });
 
   const { code, out } = await diff('--base', 'HEAD', '--head-assembly', copy, ...configArgs);
   expect(code).toBe(0);
   expect(out).toMatch(/^verdict: OK: 0 added, 0 changed, 0 replaced, 0 removed across 0 of \d+ stacks$/m);
+  expect(fs.statSync(path.join(cacheRoot, cached[0])).mtimeMs).toBeGreaterThan(hoursAgo(1).getTime());
+  const left = fs.readdirSync(cacheRoot);
+  expect(left).not.toContain(planted.at(-1));
+  planted.forEach((name) => fs.rmSync(path.join(cacheRoot, name), { recursive: true, force: true }));
 });
 
 test('--base none (a first deploy): every stack is new, the per-stage counts are exported', async () => {
@@ -126,4 +146,40 @@ test.each([
   const { code, err } = await diff(...argv);
   expect(code).toBe(2);
   expect(err).toContain(message);
+});
+
+describe('the cache of base assemblies', () => {
+  const HOUR = 60 * 60 * 1000;
+  const now = Date.parse('2026-12-02T12:00:00Z');
+
+  /** A cache folder with one entry per name, each last used `hoursAgo` before `now`. */
+  function cacheWith(entries: Record<string, number>): string {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'review-cache-'));
+    for (const [name, hoursAgo] of Object.entries(entries)) {
+      fs.mkdirSync(path.join(root, name));
+      fs.writeFileSync(path.join(root, name, 'manifest.json'), '{}');
+      const used = new Date(now - hoursAgo * HOUR);
+      fs.utimesSync(path.join(root, name), used, used);
+    }
+    return root;
+  }
+
+  test(`keeps the ${BASE_CACHE_ENTRIES} entries used last, and removes the others`, () => {
+    const ages = Object.fromEntries(
+      Array.from({ length: BASE_CACHE_ENTRIES + 3 }, (_, i) => [`c${String(i).padStart(2, '0')}-key`, i]),
+    );
+    const root = cacheWith(ages);
+    const oldest = Object.keys(ages).slice(BASE_CACHE_ENTRIES);
+    expect(oldest).toHaveLength(3);
+    expect(pruneBaseCache(root, BASE_CACHE_ENTRIES, now)).toEqual(oldest);
+    expect(fs.readdirSync(root)).toHaveLength(BASE_CACHE_ENTRIES);
+    // nothing more to remove
+    expect(pruneBaseCache(root, BASE_CACHE_ENTRIES, now)).toEqual([]);
+  });
+
+  test('removes what a synthesis stopped midway left a day ago, not one that may still run', () => {
+    const root = cacheWith({ 'c1-key': 100, 'c2-key.tmp-123': 25, 'c3-key.tmp-456': 1 });
+    expect(pruneBaseCache(root, BASE_CACHE_ENTRIES, now)).toEqual(['c2-key.tmp-123']);
+    expect(fs.readdirSync(root).sort()).toEqual(['c1-key', 'c3-key.tmp-456']);
+  });
 });
