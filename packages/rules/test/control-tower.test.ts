@@ -98,6 +98,12 @@ function publicAccessFindingPaths(findings: unknown): string[] | undefined {
   return violations.find((v) => v.rule === 's3_bucket_level_public_access_prohibited_check')?.constructPaths;
 }
 
+// These tests wait for engines set up and validating in worker threads (and a process of their own):
+// on a machine that runs other work too, that takes longer than jest's default 5 s (seen with a 1-minute
+// load of 9 to 11: 168 s for this file, a test timed out and the next one counted its late report).
+// control-tower-engine-gone.test.ts gives its test 60 s likewise.
+jest.setTimeout(60_000);
+
 describe('the engine behind a worker thread', () => {
   const before = process.env[VALIDATE_WORKER_ENV];
   // What the engine validates, not kept reports (tested below): every template is validated.
