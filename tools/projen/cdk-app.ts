@@ -14,7 +14,8 @@ export interface TestProject {
   readonly exclude?: string[];
   /**
    * Its jest `globalSetup` module, relative to the project; it calls `useTempRoot()`
-   * (tools/testing/temp-root.ts) first. @default - the run's temporary folder alone (TEMP_ROOT_SETUP)
+   * (tools/testing/temp-root.ts) before it writes anything. @default - the run's temporary folder alone
+   * (TEMP_ROOT_SETUP)
    */
   readonly globalSetup?: string;
   /** An Nx target that runs this project alone. @default - none */

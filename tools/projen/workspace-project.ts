@@ -46,7 +46,8 @@ export const STACK_TRACE_SETUP = '<rootDir>/../../tools/testing/stack-trace-limi
 
 /**
  * The Jest global setup of every project that has no other: the run's temporary folder, removed when
- * the run ends (see the file). A project's own global setup calls its `useTempRoot()` first.
+ * the run ends (see the file). A project's own global setup calls its `useTempRoot()` (the app's
+ * do, through test/support/synthesize-once.ts).
  */
 export const TEMP_ROOT_SETUP = '<rootDir>/../../tools/testing/temp-root.ts';
 

@@ -26,9 +26,14 @@ export const TEMP_ROOT_ENV = 'BASELINE_TEST_TMPDIR';
 
 const PREFIX = 'baseline-jest-';
 
-/** `baseline-jest-<host>-<pid>-`: the host keeps machines that share a /tmp apart. */
+/** `baseline-jest-<host>-`: the host keeps machines that share a /tmp apart. */
+function hostPrefix(): string {
+  return `${PREFIX}${os.hostname().replace(/[^A-Za-z0-9.]/g, '_')}-`;
+}
+
+/** `baseline-jest-<host>-<pid>-`, what the run folder's name starts with. */
 function prefixOf(pid: number): string {
-  return `${PREFIX}${os.hostname().replace(/[^A-Za-z0-9.]/g, '_')}-${pid}-`;
+  return `${hostPrefix()}${pid}-`;
 }
 
 /** Whether a process with this id runs (on this host). */
@@ -44,7 +49,7 @@ function alive(pid: number): boolean {
 
 /** Removes the run folders in `base` that this host's runs left when they were stopped. */
 export function removeLeftRoots(base: string): string[] {
-  const host = prefixOf(0).slice(0, -'0-'.length);
+  const host = hostPrefix();
   const removed: string[] = [];
   for (const name of fs.readdirSync(base)) {
     const pid = name.startsWith(host) ? Number(/^(\d+)-[^-]+$/.exec(name.slice(host.length))?.[1]) : NaN;

@@ -6,13 +6,10 @@
 // Jest's moduleNameMapper does not apply to a global setup: the workspace packages load from their
 // sources through the same loader as the synth (no build of the libraries first).
 import '../../../tools/source/register.cjs';
-import { useTempRoot } from '../../../tools/testing/temp-root';
 import { ASSEMBLY_ENV } from './support/assembly';
 import { FIXTURE_CONFIG } from './support/configs';
 import { synthesizeOnce } from './support/synthesize-once';
 
 export default function globalSetup(): void {
-  // First: the run's temporary folder, which the synthesized assembly goes into too.
-  useTempRoot();
   synthesizeOnce(FIXTURE_CONFIG, ASSEMBLY_ENV.fixture);
 }

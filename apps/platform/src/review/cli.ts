@@ -258,12 +258,10 @@ export function pruneBaseCache(root: string, keep = BASE_CACHE_ENTRIES, now = Da
     .filter((e) => e.isDirectory())
     .map((e) => ({ name: e.name, used: fs.statSync(path.join(root, e.name)).mtimeMs }));
   const unfinished = entries.filter((e) => e.name.includes('.tmp-'));
+  const finished = entries.filter((e) => !unfinished.includes(e));
   const removed = [
     ...unfinished.filter((e) => now - e.used >= ABANDONED_MS),
-    ...entries
-      .filter((e) => !e.name.includes('.tmp-'))
-      .sort((a, b) => b.used - a.used)
-      .slice(keep),
+    ...finished.sort((a, b) => b.used - a.used).slice(keep),
   ].map((e) => e.name);
   for (const name of removed) {
     fs.rmSync(path.join(root, name), { recursive: true, force: true });
