@@ -2,6 +2,7 @@
  * The gate: what `npm run synth` runs (src/main.ts calls synthesizeApp) fails on a finding anywhere,
  * including inside a stage, and on a context lookup.
  */
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -178,26 +179,27 @@ describe('the validation engines', () => {
   });
 
   test('the preloaded module starts as many as the synth validates with, and none with CDK_VALIDATION=false', () => {
+    // The synth's own start, in a process of its own (the module starts engines in a main thread
+    // only): the loader and the preloaded module, then how many engines @baseline/rules holds.
     const engines = (validation: string | undefined): number => {
-      const before = process.env.CDK_VALIDATION;
-      const workersBefore = process.env[VALIDATE_WORKER_ENV];
-      let started = -1;
-      try {
-        // Engines on (the default), whatever the environment of the test run says.
-        delete process.env[VALIDATE_WORKER_ENV];
-        if (validation === undefined) delete process.env.CDK_VALIDATION;
-        else process.env.CDK_VALIDATION = validation;
-        // A module registry of its own: a @baseline/rules without engines yet.
-        jest.isolateModules(() => {
-          jest.requireActual('../../src/synth/start-validation');
-          started = jest.requireActual<typeof import('@baseline/rules')>('@baseline/rules').validationEngines();
-        });
-      } finally {
-        if (before === undefined) delete process.env.CDK_VALIDATION;
-        else process.env.CDK_VALIDATION = before;
-        if (workersBefore !== undefined) process.env[VALIDATE_WORKER_ENV] = workersBefore;
-      }
-      return started;
+      const env = { ...process.env };
+      // Engines on (the default), whatever the environment of the test run says.
+      delete env[VALIDATE_WORKER_ENV];
+      if (validation === undefined) delete env.CDK_VALIDATION;
+      else env.CDK_VALIDATION = validation;
+      const started = spawnSync(
+        process.execPath,
+        [
+          '-r',
+          '../../tools/source/register.cjs',
+          ...PRELOAD.split(' ').slice(0, 2),
+          '-e',
+          "process.stdout.write(String(require('@baseline/rules').validationEngines())); process.exit(0);",
+        ],
+        { cwd: APP_DIR, env, encoding: 'utf-8' },
+      );
+      expect({ status: started.status, stderr: started.stderr }).toEqual({ status: 0, stderr: '' });
+      return Number(started.stdout);
     };
     expect(engines('false')).toBe(0);
     expect(engines(undefined)).toBe(soloValidationThreads());
