@@ -1,6 +1,6 @@
 import { Project } from 'projen';
 import { VERSIONS } from './versions';
-import { STACK_TRACE_SETUP, WorkspaceProject } from './workspace-project';
+import { jestRunner, TESTING_DIR, WorkspaceProject } from './workspace-project';
 
 /** Options for a construct library under `packages/`. */
 export interface CdkLibraryOptions {
@@ -44,6 +44,6 @@ export class CdkLibrary extends WorkspaceProject {
     // Template assertions do not need the CDK's built-in CloudFormation validation, which costs
     // ~1.5 s of engine set-up per worker and ~85 ms per template. The compliance tests, which assert
     // findings, register it explicitly (checkedApp), and the app's tests keep it on everywhere.
-    this.jestConfig.addOverride('setupFiles', ['<rootDir>/../../tools/testing/unit-test-setup.ts', STACK_TRACE_SETUP]);
+    this.jestConfig.addOverride('setupFiles', jestRunner(TESTING_DIR, `${TESTING_DIR}/unit-test-setup.ts`).setupFiles);
   }
 }

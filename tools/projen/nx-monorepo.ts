@@ -3,7 +3,7 @@ import { PROJEN_MARKER } from 'projen/lib/common';
 import { NodePackageManager, NodeProject, TrailingComma } from 'projen/lib/javascript';
 import { ProjenrcTs } from 'projen/lib/typescript';
 import { SCOPE, VERSIONS } from './versions';
-import { tscCommand, WorkspaceProject } from './workspace-project';
+import { jestRunner, tscCommand, WorkspaceProject } from './workspace-project';
 
 /** Options for the workspace root. */
 export interface NxMonorepoOptions {
@@ -51,6 +51,10 @@ export class NxMonorepo extends NodeProject {
         `typescript7@npm:typescript@${VERSIONS.typescriptNative}`,
         `ts-node@${VERSIONS.tsNode}`,
         `jest@${VERSIONS.jest}`,
+        `jest-light-runner@${VERSIONS.jestLightRunner}`,
+        // tools/testing/test-timeouts.ts registers tests through them, as jest-light-runner does.
+        `jest-circus@${VERSIONS.jest}`,
+        `jest-each@${VERSIONS.jest}`,
         `@swc/jest@${VERSIONS.swcJest}`,
         `@swc/core@${VERSIONS.swcCore}`,
         `@types/jest@${VERSIONS.typesJest}`,
@@ -82,7 +86,8 @@ export class NxMonorepo extends NodeProject {
     this.package.addField('workspaces', () =>
       this.members.map((m) => m.package.project.outdir.slice(this.outdir.length + 1)),
     );
-    this.package.addField('engines', { node: '>=20' });
+    // 20.6: module.register, through which the tests load TypeScript (tools/testing/typescript.cjs).
+    this.package.addField('engines', { node: '>=20.6' });
 
     this.gitignore.exclude('/.nx/', 'node_modules/', '*.tsbuildinfo', '/coverage/', '/.review-base', '/.review.env');
     this.prettier?.addIgnorePattern('**/lib/');
@@ -142,8 +147,8 @@ export class NxMonorepo extends NodeProject {
             outputs: ['{projectRoot}/lib'],
             cache: true,
           },
-          // Neither waits for a build: tsconfig `paths` and jest's moduleNameMapper read the other
-          // packages' sources (part of `^production`). Jest only transpiles (swc); tests are
+          // Neither waits for a build: tsconfig `paths` and the tests' loader (tools/testing/typescript.cjs)
+          // read the other packages' sources (part of `^production`). Tests only transpile (swc); they are
           // type-checked by `typecheck`, which runs beside `test` rather than before it (run both:
           // `-t lint typecheck test`).
           typecheck: { inputs: ['default', '^production'], outputs: [], cache: true },
@@ -319,9 +324,9 @@ export class NxMonorepo extends NodeProject {
         rootDir: '.',
         testMatch: ['<rootDir>/test/**/*.test.ts'],
         globalSetup: '<rootDir>/testing/temp-root.ts',
+        // The global setup is compiled by Jest (swc); the test files by tools/testing/typescript.cjs.
         transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }] },
-        // The workspace packages from their sources, as everywhere else (no build first).
-        moduleNameMapper: { [`^${SCOPE}/(.*)$`]: '<rootDir>/../packages/$1/src' },
+        ...jestRunner('<rootDir>/testing'),
       },
     });
   }

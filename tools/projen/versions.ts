@@ -19,6 +19,9 @@ export const VERSIONS = {
   typescriptNative: '7.0.2',
   tsNode: '10.9.2',
   jest: '30.5.2',
+  // Runs the test files in plain Node.js worker threads, not a vm context per file
+  // (tools/testing/runner.mjs says why and what it changes).
+  jestLightRunner: '0.8.2',
   swcJest: '0.2.39',
   swcCore: '1.16.22',
   typesJest: '30.0.0',

@@ -24,8 +24,28 @@ export interface WorkspaceProjectOptions {
 }
 
 /**
- * What every jest config (or jest project of a multi-project config) of the workspace has in
- * common: Node, and TypeScript transpiled by swc (type checking is the `typecheck` target's job).
+ * How every jest config of the workspace (the tools' too) runs its test files: tools/testing/runner.mjs
+ * (jest-light-runner: plain Node.js worker threads, modules shared by the files of a worker), the
+ * TypeScript of the test files and of the workspace packages from source through the synth's loader
+ * (tools/testing/typescript.cjs, first of the `setupFiles`), and Jest's time limits
+ * (tools/testing/test-timeouts.ts). `testingDir` is tools/testing as the config sees it.
+ */
+export function jestRunner(testingDir: string, ...setupFiles: string[]) {
+  return {
+    runner: `${testingDir}/runner.mjs`,
+    setupFiles: [`${testingDir}/typescript.cjs`, ...setupFiles],
+    setupFilesAfterEnv: [`${testingDir}/test-timeouts.ts`],
+  };
+}
+
+/** tools/testing as the jest config of a workspace project sees it. */
+export const TESTING_DIR = '<rootDir>/../../tools/testing';
+
+/**
+ * What every jest config (or jest project of a multi-project config) of the workspace project has in
+ * common: Node, the runner above, and swc for what Jest itself loads (the global setups; the test
+ * files load through tools/testing/typescript.cjs, so they never wait for, or run on a stale, `tsc`
+ * build of a library).
  */
 export const JEST_PROJECT_DEFAULTS = {
   testEnvironment: 'node',
@@ -33,23 +53,15 @@ export const JEST_PROJECT_DEFAULTS = {
     '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, sourceMaps: 'inline' }],
   },
   moduleFileExtensions: ['ts', 'js', 'json'],
-  // Workspace packages load from their sources through the same swc transform, as the synth does
-  // (tools/source/register.cjs), so tests never wait for (or run on a stale) `tsc` build of a library.
-  moduleNameMapper: { [`^${SCOPE}/(.*)$`]: '<rootDir>/../../packages/$1/src' },
-} as const;
-
-/**
- * The Jest setup file of every project whose tests build CDK apps: Node.js's own stack trace limit
- * instead of Jest's 100 frames (see the file).
- */
-export const STACK_TRACE_SETUP = '<rootDir>/../../tools/testing/stack-trace-limit.ts';
+  ...jestRunner(TESTING_DIR),
+};
 
 /**
  * The Jest global setup of every project that has no other: the run's temporary folder, removed when
  * the run ends (see the file). A project's own global setup calls its `useTempRoot()` (the app's
  * do, through test/support/synthesize-once.ts).
  */
-export const TEMP_ROOT_SETUP = '<rootDir>/../../tools/testing/temp-root.ts';
+export const TEMP_ROOT_SETUP = `${TESTING_DIR}/temp-root.ts`;
 
 /**
  * The TypeScript compiler of the `build` and `typecheck` targets: the native one (TypeScript 7, the

@@ -3,8 +3,8 @@
  * that reads `fixtureAssembly()`. Tests that need a different app (a planted finding, another
  * config) build it themselves.
  */
-// Jest's moduleNameMapper does not apply to a global setup: the workspace packages load from their
-// sources through the same loader as the synth (no build of the libraries first).
+// Jest loads a global setup itself, before the test files' set-up (tools/testing/typescript.cjs): the
+// workspace packages load from their sources through the synth's loader here too (no build first).
 import '../../../tools/source/register.cjs';
 import { ASSEMBLY_ENV } from './support/assembly';
 import { FIXTURE_CONFIG } from './support/configs';
