@@ -82,10 +82,12 @@ function runJest(files: Record<string, string>, projects: Array<Record<string, u
   return { status: run.status, stderr: run.stderr, tests };
 }
 
-/** A project as the generated configs have it (the runner and set-up files of packages/network's). */
+/** The runner and set-up files of packages/network's generated config. */
+const GENERATED = runnerOf(jestConfigs().find((c) => c.file === 'packages/network/jest.config.json')!);
+
+/** A project as the generated configs have it. */
 function project(name: string, testFiles: string, extraSetup: string[] = []): Record<string, unknown> {
-  const network = jestConfigs().find((c) => c.file === 'packages/network/jest.config.json')!;
-  const { runner, setupFiles, setupFilesAfterEnv } = runnerOf(network);
+  const { runner, setupFiles, setupFilesAfterEnv } = GENERATED;
   return {
     displayName: name,
     rootDir: '.',

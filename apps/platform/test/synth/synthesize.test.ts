@@ -170,17 +170,22 @@ describe('templateSizeProblems', () => {
 describe('the validation engines', () => {
   const APP_DIR = path.join(__dirname, '..', '..');
   const PRELOAD = '-r ./src/synth/start-validation.ts src/main.ts';
+  /** The synth target's command (`node <flags> src/main.ts`). */
+  const SYNTH_COMMAND: string = JSON.parse(fs.readFileSync(path.join(APP_DIR, 'project.json'), 'utf-8')).targets.synth
+    .options.command;
 
   test("start before the app's modules load: the synth target and cdk.json preload the module that starts them", () => {
-    const project = JSON.parse(fs.readFileSync(path.join(APP_DIR, 'project.json'), 'utf-8'));
     const cdkJson = JSON.parse(fs.readFileSync(path.join(APP_DIR, 'cdk.json'), 'utf-8'));
-    expect(project.targets.synth.options.command).toMatch(new RegExp(`${PRELOAD.replace(/[.]/g, '\\.')}$`));
-    expect(cdkJson.app).toBe(project.targets.synth.options.command);
+    expect(SYNTH_COMMAND).toMatch(new RegExp(`${PRELOAD.replace(/[.]/g, '\\.')}$`));
+    expect(cdkJson.app).toBe(SYNTH_COMMAND);
   });
 
   test('the preloaded module starts as many as the synth validates with, and none with CDK_VALIDATION=false', () => {
     // The synth's own start, in a process of its own (the module starts engines in a main thread
-    // only): the loader and the preloaded module, then how many engines @baseline/rules holds.
+    // only): the synth target's flags (the loader, the preloaded module), then instead of the app how
+    // many engines @baseline/rules holds.
+    const [node, ...flags] = SYNTH_COMMAND.split(' ');
+    expect([node, flags.at(-1)]).toEqual(['node', 'src/main.ts']);
     const engines = (validation: string | undefined): number => {
       const env = { ...process.env };
       // Engines on (the default), whatever the environment of the test run says.
@@ -190,9 +195,7 @@ describe('the validation engines', () => {
       const started = spawnSync(
         process.execPath,
         [
-          '-r',
-          '../../tools/source/register.cjs',
-          ...PRELOAD.split(' ').slice(0, 2),
+          ...flags.slice(0, -1),
           '-e',
           "process.stdout.write(String(require('@baseline/rules').validationEngines())); process.exit(0);",
         ],
