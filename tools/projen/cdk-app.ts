@@ -42,11 +42,11 @@ export interface CdkAppOptions {
    */
   readonly contextOverrides?: Record<string, unknown>;
   /**
-   * The app's tests as jest projects, run together by the `test` target (one jest process, one
-   * worker pool of two: the app's test files are few and heavy, and both cores are worth a worker).
-   * Each project has its own folder and global setup (e.g. one synthesis shared by its test files;
-   * the global setups run in that one process, so they can share a synthesis too). A project with
-   * `target` also gets an Nx target of that name that runs it alone.
+   * The app's tests as jest projects, run together by the `test` target (one jest process, Jest's
+   * default workers: in band on two cores, see useTestProjects). Each project has its own folder and
+   * global setup (e.g. one synthesis shared by its test files; the global setups run in that one
+   * process, so they can share a synthesis too). A project with `target` also gets an Nx target of
+   * that name that runs it alone.
    * @default - one project: every test under test/
    */
   readonly testProjects?: TestProject[];
