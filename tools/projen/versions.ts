@@ -19,7 +19,7 @@ export const VERSIONS = {
   typescriptNative: '7.0.2',
   tsNode: '10.9.2',
   jest: '30.5.2',
-  // Runs the test files in plain Node.js worker threads, not a vm context per file
+  // Runs the test files in plain Node.js (worker threads, or Jest's own thread in band), not a vm context per file
   // (tools/testing/runner.mjs says why and what it changes). 0.7, not 0.8: 0.8 declares Node.js >= 22
   // (its engines field; this repository supports 20.6 and later), and both run tests the same way.
   jestLightRunner: '0.7.13',

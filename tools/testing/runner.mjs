@@ -2,7 +2,8 @@
 /**
  * The Jest runner of every project: jest-light-runner
  * (https://github.com/nicolo-ribaudo/jest-light-runner), which runs the test files in plain Node.js
- * worker threads, without Jest's `vm` context and module registry per test file.
+ * (worker threads, or Jest's own thread in band, see below), without Jest's `vm` context and module
+ * registry per test file.
  *
  * Why, measured on this machine (docs/performance.md has the benchmark):
  * - Jest's default runner gives each test file a `vm` context and a module registry of its own: every

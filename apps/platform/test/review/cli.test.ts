@@ -41,8 +41,8 @@ function headAssembly(): string {
 
 const configArgs = ['--context', `config=${FIXTURE_CONFIG}`];
 
-// The base is synthesized in a child process (and the app's tests run in two jest workers at once):
-// on a busy machine that takes longer than jest's default 5 s.
+// The base is synthesized in a child process (and in `npm test` the other projects' tests run beside
+// the app's): on a busy machine that takes longer than jest's default 5 s.
 jest.setTimeout(60_000);
 
 test('--base HEAD: synthesizes HEAD in a worktree that is removed afterwards, and reviews every stack', async () => {
