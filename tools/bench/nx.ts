@@ -1,8 +1,10 @@
 /**
  * Runs through Nx (and through npm, as a person types them), measured, with what Nx
- * says it did: the cache summary line, and each task's duration and status from NX_PROFILE.
+ * says it did: the cache summary line, and each task's duration and status from NX_PROFILE; and how
+ * long the machine's cores were busy meanwhile.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { sec } from './format';
 import { log, measure, nextId, tail, type Command, type RunContext } from './process';
@@ -60,6 +62,27 @@ export interface NxRun {
   readonly steps: readonly Step[];
   /** The last output lines when the command failed (its time still counts). */
   readonly failure?: string;
+  /**
+   * CPU seconds the machine's cores were busy while the command ran (busyCpuSeconds before and after),
+   * whatever ran on them: on a quiet machine that is the command's own work, including processes that
+   * its own accounting misses (the validation engines' processes, whose parents do not wait for
+   * them, so that time(1) and getrusage never count them).
+   */
+  readonly cpu?: number;
+}
+
+/** The CPU times os.cpus() reports for one core, in milliseconds. */
+type CoreTimes = {
+  readonly times: { readonly user: number; readonly nice: number; readonly sys: number; readonly irq: number };
+};
+
+/**
+ * How long the machine's cores have been busy since boot, in seconds: user, nice, system and irq
+ * time summed over every core, idle left out (Node.js reads them from /proc/stat on Linux, in
+ * milliseconds: os.cpus()).
+ */
+export function busyCpuSeconds(cpus: readonly CoreTimes[] = os.cpus()): number {
+  return cpus.reduce((s, c) => s + c.times.user + c.times.nice + c.times.sys + c.times.irq, 0) / 1000;
 }
 
 /** Nx's cache summary from its output (the line differs between run-many and a single task). */
@@ -102,6 +125,7 @@ export async function nxRun(
   const profileFile = path.join(opts.tmpRoot, `nx-profile-${label.replace(/\W+/g, '-')}-${nextId()}.json`);
   const starts: Array<{ command: string; start: number }> = [];
   const banner = stepBanners();
+  const cpuBefore = busyCpuSeconds();
   const r = await measure(command, {
     ...opts,
     // NX_PROFILE is joined to the cwd of the Nx process (the workspace root).
@@ -111,15 +135,16 @@ export async function nxRun(
       if (step) starts.push({ command: step, start: t });
     },
   });
+  const cpu = busyCpuSeconds() - cpuBefore;
   const output = `${r.stdout}\n${r.stderr}`;
   const cache = nxCacheSummary(output);
   const tasks = fs.existsSync(profileFile) ? parseNxProfile(JSON.parse(fs.readFileSync(profileFile, 'utf-8'))) : [];
   const ran = tasks.filter(ranTask);
   log(
-    `  ${label}: ${sec(r.wall)}, exit ${r.code}; Nx: ${cache ? cache.line : 'no cache summary line'}` +
+    `  ${label}: ${sec(r.wall)}, exit ${r.code}, CPU ${sec(cpu)}; Nx: ${cache ? cache.line : 'no cache summary line'}` +
       (tasks.length ? `; ran ${ran.length ? ran.map((t) => t.id).join(', ') : 'nothing'}` : ''),
   );
   const failure = r.code === 0 ? undefined : tail(output, 25);
   if (failure) log(`  WARNING: ${label} exited ${r.code}:\n${failure}`);
-  return { wall: r.wall, code: r.code, cache, tasks, steps: stepDurations(starts, r.wall), failure };
+  return { wall: r.wall, code: r.code, cache, tasks, steps: stepDurations(starts, r.wall), failure, cpu };
 }

@@ -83,6 +83,9 @@ const code = (s: string) => `\`${s}\``;
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 const inSynths = (seconds: number | undefined, unit: number) => synths(ratio(seconds, unit));
 const share = (part: number, total: number) => `${total > 0 ? Math.round((100 * part) / total) : 0} %`;
+/** The machine's busy CPU time during a run, and how many cores that kept busy on average. */
+const cpuText = (run: NxRun) =>
+  run.cpu === undefined ? 'n/a' : `${sec(run.cpu)} (${(run.cpu / run.wall).toFixed(2)} cores)`;
 const taskList = (tasks: readonly NxTask[]) =>
   tasks.length ? tasks.map((t) => `${t.id} (${sec(t.seconds)})`).join(', ') : 'none';
 
@@ -386,6 +389,7 @@ function testSection(r: BenchResults): string[] {
     code(command),
     sec(run.wall),
     inSynths(run.wall, unit),
+    cpuText(run),
     String(run.code),
     cacheText(run),
     ranText(run, list),
@@ -398,7 +402,9 @@ function testSection(r: BenchResults): string[] {
       'below prove both states. The validation engine keeps its reports in a folder of the run that starts empty ' +
       '(`PLATFORM_VALIDATE_CACHE`; packages/rules, validate-engine.cjs): the cold run validates every template at ' +
       'least once, and the later runs validate only templates with a content, stack, account, region or rule set ' +
-      'not validated before.',
+      'not validated before. Machine CPU: how long the cores were busy during the run (all of them, summed), ' +
+      'and how many cores that kept busy on average; it counts what the run starts and its own accounting ' +
+      "misses (the validation engines' processes), and anything else the machine ran meanwhile.",
     '',
   );
   if (t.seeded.length > 0) {
@@ -410,14 +416,14 @@ function testSection(r: BenchResults): string[] {
   }
   md.push(
     table(
-      ['Run', 'Command', 'Wall', 'In synths', 'Exit', 'Nx cache', 'Nx tasks run'],
+      ['Run', 'Command', 'Wall', 'In synths', 'Machine CPU', 'Exit', 'Nx cache', 'Nx tasks run'],
       [
         row('Cold', 'npm test', t.cold, false),
         row('Warm', 'npm test', t.warm, false),
         row('Only the app touched', AFFECTED_COMMAND, t.app.run, true),
         row('One library touched', AFFECTED_COMMAND, t.library.run, true),
       ],
-      ['l', 'l', 'r', 'r', 'r', 'l', 'l'],
+      ['l', 'l', 'r', 'r', 'r', 'r', 'l', 'l'],
     ),
     '',
   );
@@ -551,6 +557,18 @@ function notMetSection(rows: readonly TargetRow[], r: BenchResults): string[] {
         .sort((a, b) => b.seconds - a.seconds)
         .slice(0, 5),
     ) + ` (in synths: ${inSynths(run.wall, unit)} wall)`;
+  // The least wall time the run's CPU work allows on this machine: however the tasks are scheduled,
+  // N cores cannot do it faster than its CPU seconds / N.
+  const cpuBound = (run: NxRun) => {
+    if (run.cpu === undefined) return '';
+    const cores = r.machine.cores;
+    const least = run.cpu / cores;
+    return (
+      ` The machine's cores were busy for ${sec(run.cpu)} during it (${(run.cpu / run.wall).toFixed(2)} of ` +
+      `${cores} on average): spread perfectly over ${cores} cores, that much work takes ${sec(least)} at the least, ` +
+      `${inSynths(least, unit)}.`
+    );
+  };
 
   for (const t of notMet) {
     let why: string;
@@ -595,7 +613,7 @@ function notMetSection(rows: readonly TargetRow[], r: BenchResults): string[] {
         why =
           t.id === 'tests-warm'
             ? `Everything is cached, so the time is start-up: ${nxBreakdown(run)}.`
-            : `Slowest tasks run: ${slowestTasks(run)}.`;
+            : `Slowest tasks run: ${slowestTasks(run)}.${cpuBound(run)}`;
       }
     }
     md.push(`- **${t.what}** (target ${t.target}, measured ${t.measured}): ${why}`);

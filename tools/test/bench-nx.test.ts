@@ -1,8 +1,20 @@
 /**
- * tools/bench/nx.ts: what Nx says it did (its cache summary and the NX_PROFILE events), and how
- * projen's step banners become step durations.
+ * tools/bench/nx.ts: what Nx says it did (its cache summary and the NX_PROFILE events), how
+ * projen's step banners become step durations, and how long the machine's cores were busy during a run.
  */
-import { nxCacheSummary, parseNxProfile, ranTask, stepBanners, stepDurations, tasksRun } from '../bench/nx';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import {
+  busyCpuSeconds,
+  nxCacheSummary,
+  nxRun,
+  parseNxProfile,
+  ranTask,
+  stepBanners,
+  stepDurations,
+  tasksRun,
+} from '../bench/nx';
 
 test('the cache summary of run-many and affected', () => {
   const output = [
@@ -70,4 +82,47 @@ test("a step starts at npm's banner of the script's command, or at projen's bann
     undefined,
     'nx run-many -t test',
   ]);
+});
+
+test("the machine's busy CPU time: user, nice, system and irq over every core, in seconds, idle left out", () => {
+  const core = (user: number, nice: number, sys: number, idle: number, irq: number) => ({
+    times: { user, nice, sys, idle, irq },
+  });
+  expect(busyCpuSeconds([core(1500, 100, 300, 90_000, 100), core(2500, 0, 500, 80_000, 0)])).toBe(5);
+  // This machine's own: counting up, never more than the cores can have been busy since boot.
+  const before = busyCpuSeconds();
+  expect(before).toBeGreaterThan(0);
+  expect(busyCpuSeconds()).toBeGreaterThanOrEqual(before);
+  expect(before).toBeLessThanOrEqual(os.cpus().length * os.uptime() * 1.01 + 1);
+});
+
+test('a run reports the CPU its command kept the machine busy with, at least what the command used', async () => {
+  const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-nx-test-'));
+  try {
+    // A command that exits at once and leaves a process of its own, which it never waits for, to burn
+    // 0.4 s of CPU: time(1) and getrusage would not count that one, as they do not count the validation
+    // engines' processes. The run lasts until the output closes, so its CPU falls inside the run.
+    const burn =
+      'const t = process.cpuUsage(); for (let u = t; u.user + u.system < 400_000; ) u = process.cpuUsage(t);';
+    const script =
+      `require('node:child_process').spawn(process.execPath, ['-e', ${JSON.stringify(burn)}], ` +
+      "{ stdio: 'inherit', detached: true }).unref();";
+    const start = performance.now();
+    const r = await nxRun(
+      'cpu',
+      { file: process.execPath, args: ['-e', script], text: 'node -e …' },
+      {
+        tmpRoot,
+        gnuTime: false,
+        cwd: tmpRoot,
+        env: { PATH: process.env.PATH },
+      },
+    );
+    expect(r.code).toBe(0);
+    expect(r.cpu).toBeGreaterThanOrEqual(0.35);
+    // and no more than the cores could do while it ran (seconds, not milliseconds)
+    expect(r.cpu).toBeLessThanOrEqual(((performance.now() - start) / 1000) * os.cpus().length + 0.1);
+  } finally {
+    fs.rmSync(tmpRoot, { recursive: true, force: true });
+  }
 });

@@ -23,9 +23,10 @@ const synthSummary = (walls: number[], command: string, peak = 480 * MiB): Synth
 
 const task = (id: string, seconds: number, status = 'success'): NxTask => ({ id, seconds, status });
 
-const nxRun = (wall: number, tasks: NxTask[], code = 0): NxRun => ({
+const nxRun = (wall: number, tasks: NxTask[], code = 0, cpu?: number): NxRun => ({
   wall,
   code,
+  cpu,
   cache: { hits: tasks.filter((t) => t.status.includes('cache')).length, tasks: tasks.length, line: '' },
   tasks,
   steps: [{ command: 'nx run platform:synth --output-style=stream', start: 0.9, seconds: wall - 0.9 }],
@@ -74,7 +75,7 @@ function results(change: (r: Mutable) => void = () => {}): BenchResults {
     app: {
       file: 'apps/platform/src/main.ts',
       projects: ['platform'],
-      run: nxRun(7, [task('platform:test', 6)]),
+      run: nxRun(7, [task('platform:test', 6)], 0, 9.1),
     },
     library: {
       file: 'packages/observability/src/index.ts',
@@ -250,8 +251,10 @@ describe('render', () => {
     expect(md).toContain('Ours / stock: **0.34 ×** with the app edited, **0.38 ×** with a library edited.');
     expect(md).toContain('(`node lib/main.js` in `apps/platform`, read from `apps/platform/project.json`)');
     expect(md).toMatch(
-      /\| Only the app touched +\| `npx nx affected -t test --base=HEAD` \| +7\.00 s \| +1\.75 synths \|/,
+      /\| Only the app touched +\| `npx nx affected -t test --base=HEAD` \| +7\.00 s \| +1\.75 synths \| +9\.10 s \(1\.30 cores\) \| +0 \|/,
     );
+    // A run without a CPU measurement says so rather than inventing one.
+    expect(md).toMatch(/\| Cold +\| `npm test` +\| +30\.0 s \| +7\.50 synths \| +n\/a \| +0 \|/);
     expect(md).toContain('platform:build (0.50 s), platform:synth (3.60 s)');
     expect(md).toMatch(/\| platform:synth +\| +3\.60 s \| +3\.60 s \| +0\.05 s \(cache\) \|/);
     expect(md).toMatch(/\| other tasks, all from the cache \(count\) +\| +– \| +– \| +– \|/);
@@ -268,7 +271,7 @@ describe('render', () => {
         r.editSynth = { ...e, noChange: nxVariant([nxRun(2.5, [task('platform:synth', 0.1, 'local-cache')])]) };
         r.testLoop = {
           ...(r.testLoop as TestLoop),
-          cold: nxRun(41, [task('platform:test', 40), task('data:test', 22)]),
+          cold: nxRun(41, [task('platform:test', 40), task('data:test', 22)], 0, 70),
         };
       }),
     );
@@ -283,6 +286,11 @@ describe('render', () => {
     );
     expect(section).toContain(
       '- **Cold `npm test` (empty Nx cache)** (target ≤ 8.00 synths, measured 10.25 synths (41.0 s)): Slowest tasks run: platform:test (40.0 s), data:test (22.0 s)',
+    );
+    // What the CPU work alone allows on the machine's 2 cores: 70 CPU seconds take 35 s at the least.
+    expect(section).toContain(
+      "The machine's cores were busy for 70.0 s during it (1.71 of 2 on average): spread perfectly over 2 " +
+        'cores, that much work takes 35.0 s at the least, 8.75 synths.',
     );
     expect(section.match(/^- /gm)).toHaveLength(2);
   });
