@@ -404,7 +404,8 @@ function testSection(r: BenchResults): string[] {
       'least once, and the later runs validate only templates with a content, stack, account, region or rule set ' +
       'not validated before. Machine CPU: how long the cores were busy during the run (all of them, summed), ' +
       'and how many cores that kept busy on average; it counts what the run starts and its own accounting ' +
-      "misses (the validation engines' processes), and anything else the machine ran meanwhile.",
+      "misses (the validation engines' processes), and anything else the machine ran meanwhile, the benchmark's " +
+      'own sampling of the memory of the run (a few percent of one core) included.',
     '',
   );
   if (t.seeded.length > 0) {
