@@ -83,9 +83,11 @@ const code = (s: string) => `\`${s}\``;
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 const inSynths = (seconds: number | undefined, unit: number) => synths(ratio(seconds, unit));
 const share = (part: number, total: number) => `${total > 0 ? Math.round((100 * part) / total) : 0} %`;
+/** How many cores a run kept busy on average: its machine CPU over its wall time. */
+const coresBusy = (cpu: number, wall: number) => (cpu / wall).toFixed(2);
 /** The machine's busy CPU time during a run, and how many cores that kept busy on average. */
 const cpuText = (run: NxRun) =>
-  run.cpu === undefined ? 'n/a' : `${sec(run.cpu)} (${(run.cpu / run.wall).toFixed(2)} cores)`;
+  run.cpu === undefined ? 'n/a' : `${sec(run.cpu)} (${coresBusy(run.cpu, run.wall)} cores)`;
 const taskList = (tasks: readonly NxTask[]) =>
   tasks.length ? tasks.map((t) => `${t.id} (${sec(t.seconds)})`).join(', ') : 'none';
 
@@ -565,7 +567,7 @@ function notMetSection(rows: readonly TargetRow[], r: BenchResults): string[] {
     const cores = r.machine.cores;
     const least = run.cpu / cores;
     return (
-      ` The machine's cores were busy for ${sec(run.cpu)} during it (${(run.cpu / run.wall).toFixed(2)} of ` +
+      ` The machine's cores were busy for ${sec(run.cpu)} during it (${coresBusy(run.cpu, run.wall)} of ` +
       `${cores} on average): spread perfectly over ${cores} cores, that much work takes ${sec(least)} at the least, ` +
       `${inSynths(least, unit)}.`
     );
