@@ -71,17 +71,12 @@ export interface NxRun {
   readonly cpu?: number;
 }
 
-/** The CPU times os.cpus() reports for one core, in milliseconds. */
-type CoreTimes = {
-  readonly times: { readonly user: number; readonly nice: number; readonly sys: number; readonly irq: number };
-};
-
 /**
  * How long the machine's cores have been busy since boot, in seconds: user, nice, system and irq
  * time summed over every core, idle left out (Node.js reads them from /proc/stat on Linux, in
  * milliseconds: os.cpus()).
  */
-export function busyCpuSeconds(cpus: readonly CoreTimes[] = os.cpus()): number {
+export function busyCpuSeconds(cpus: readonly Pick<os.CpuInfo, 'times'>[] = os.cpus()): number {
   return cpus.reduce((s, c) => s + c.times.user + c.times.nice + c.times.sys + c.times.irq, 0) / 1000;
 }
 
