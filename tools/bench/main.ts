@@ -82,6 +82,7 @@ function machine(): Machine {
   return {
     cpu: cpus[0]?.model?.trim() ?? 'unknown',
     cores: os.availableParallelism?.() ?? cpus.length,
+    listedCores: cpus.length,
     ram: `${(os.totalmem() / GiB).toFixed(1)} GiB`,
     os: `${distro ?? os.type()} (${os.type()} ${os.release()}, ${os.arch()})`,
     node: process.version,

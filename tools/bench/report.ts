@@ -20,7 +20,14 @@ import type { Clone } from './workspace';
 
 export interface Machine {
   readonly cpu: string;
+  /** The cores the benchmark's processes may run on (os.availableParallelism(): the CPU affinity). */
   readonly cores: number;
+  /**
+   * The cores the system lists (os.cpus(), /proc/stat on Linux), whose busy time a run's machine CPU
+   * sums (nx.ts, busyCpuSeconds): more than `cores` where the affinity leaves some out (a container
+   * started with --cpuset-cpus), and then that sum counts cores the benchmark could not use.
+   */
+  readonly listedCores: number;
   readonly ram: string;
   readonly os: string;
   readonly node: string;
@@ -561,10 +568,18 @@ function notMetSection(rows: readonly TargetRow[], r: BenchResults): string[] {
         .slice(0, 5),
     ) + ` (in synths: ${inSynths(run.wall, unit)} wall)`;
   // The least wall time the run's CPU work allows on this machine: however the tasks are scheduled,
-  // N cores cannot do it faster than its CPU seconds / N.
+  // N cores cannot do it faster than its CPU seconds / N. Only where the busy time summed is that of
+  // the N cores the run may use: a sum over cores it cannot use bounds nothing.
   const cpuBound = (run: NxRun) => {
     if (run.cpu === undefined) return '';
-    const cores = r.machine.cores;
+    const { cores, listedCores } = r.machine;
+    if (listedCores !== cores) {
+      return (
+        ` The machine's cores were busy for ${sec(run.cpu)} during it, summed over the ${listedCores} cores ` +
+        `the system lists; the benchmark may use ${cores} of them, so that sum counts cores it could not use ` +
+        'and gives no least time.'
+      );
+    }
     const least = run.cpu / cores;
     return (
       ` The machine's cores were busy for ${sec(run.cpu)} during it (${coresBusy(run.cpu, run.wall)} of ` +

@@ -109,7 +109,15 @@ function results(change: (r: Mutable) => void = () => {}): BenchResults {
     head: 'abc1234',
     dirty: false,
     gnuTime: true,
-    machine: { cpu: 'AMD EPYC', cores: 2, ram: '23.5 GiB', os: 'Debian', node: 'v20.20.2', npm: '11.19.1' },
+    machine: {
+      cpu: 'AMD EPYC',
+      cores: 2,
+      listedCores: 2,
+      ram: '23.5 GiB',
+      os: 'Debian',
+      node: 'v20.20.2',
+      npm: '11.19.1',
+    },
     date: '2026-12-01',
     totalSeconds: 400,
     versions: { cdk: '2.276.0', cdkCli: '2.1148.1', nag: '3.0.2', ts: '5.9.3', tsNode: '10.9.2', nx: '24.0.6' },
@@ -293,6 +301,24 @@ describe('render', () => {
         'cores, that much work takes 35.0 s at the least, 8.75 synths.',
     );
     expect(section.match(/^- /gm)).toHaveLength(2);
+
+    // Busy time summed over 8 listed cores, of which the benchmark may use 2 (a --cpuset-cpus container):
+    // the sum counts the other 6 too, so it gives no least time.
+    const pinned = render(
+      opts,
+      results((r) => {
+        r.machine = { ...r.machine, listedCores: 8 };
+        r.testLoop = {
+          ...(r.testLoop as TestLoop),
+          cold: nxRun(41, [task('platform:test', 40), task('data:test', 22)], 0, 70),
+        };
+      }),
+    );
+    expect(pinned).toContain(
+      "The machine's cores were busy for 70.0 s during it, summed over the 8 cores the system lists; the " +
+        'benchmark may use 2 of them, so that sum counts cores it could not use and gives no least time.',
+    );
+    expect(pinned).not.toContain('at the least');
   });
 
   test('skipped sections say so; the CLI fallback is reported', () => {
